@@ -1,0 +1,108 @@
+package dev.jvirt.machine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The validated machine description: everything the command line asked for, checked, with files
+ * named but not yet read.
+ *
+ * @param icountShift  deterministic clock at 2^shift ns per instruction, or -1 for real time
+ * @param debugExit    isa-debug-exit iobase and iosize, or null when not configured
+ * @param demo         no arguments were given: boot the built-in demo and report the guest's own status
+ */
+public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> initrd, List<String> initrdArgs,
+                            String append, String serial, String debugcon, int[] debugExit, boolean noReboot,
+                            int icountShift, boolean bootTimeline, boolean demo) {
+    public static final long DEFAULT_RAM = 128L << 20;
+
+    static MachineConfig from(Options o, boolean demo) {
+        long ram = Sizes.parse("-m", o.memory.startsWith("size=") ? o.memory.substring(5) : o.memory, 1L << 20);
+        if (ram < (1L << 20)) throw new UsageException("-m " + o.memory + ": guest RAM must be at least 1 MiB");
+        ram = (ram + 0xFFF) & ~0xFFFL;
+
+        String accel = o.accel.contains(",") ? o.accel.substring(0, o.accel.indexOf(',')) : o.accel;
+        if (accel.startsWith("accel=")) accel = accel.substring(6);
+        accel = accel.toLowerCase(Locale.ROOT);
+
+        if (o.smp != null) {
+            String n = o.smp.contains(",") ? o.smp.substring(0, o.smp.indexOf(',')) : o.smp;
+            if (n.startsWith("cpus=")) n = n.substring(5);
+            long cpus = Sizes.parseInt("-smp", n);
+            if (cpus != 1) throw new UsageException("-smp " + o.smp + ": only one vCPU is built so far");
+        }
+
+        Path kernel = null;
+        if (o.kernel != null) kernel = readableFile("-kernel", o.kernel);
+        List<Path> initrd = new ArrayList<>();
+        List<String> initrdArgs = new ArrayList<>();
+        if (o.initrd != null) {
+            if (kernel == null) throw new UsageException("-initrd needs -kernel");
+            // QEMU: comma-separated modules, each "path args..."; ",," escapes a comma.
+            for (String mod : o.initrd.replace(",,", "\u0000").split(",")) {
+                String m = mod.replace('\u0000', ',').trim();
+                if (m.isEmpty()) continue;
+                int sp = m.indexOf(' ');
+                String path = sp < 0 ? m : m.substring(0, sp);
+                initrd.add(readableFile("-initrd", path));
+                initrdArgs.add(m);
+            }
+        }
+        if (o.append != null && kernel == null) throw new UsageException("-append needs -kernel");
+
+        String serial = o.serial.isEmpty() ? "stdio" : o.serial.getFirst();
+        if (o.serial.size() > 1) throw new UsageException("-serial given " + o.serial.size() + " times: only COM1 is built so far");
+        if (serial.startsWith("mon:")) serial = serial.substring(4);
+
+        int[] debugExit = null;
+        for (String d : o.devices) {
+            DeviceSpec spec = DeviceSpec.parse(d);
+            switch (spec.driver()) {
+                case "isa-debug-exit" -> {
+                    spec.allowOnly("iobase", "iosize");
+                    int base = (int) spec.intProp("iobase", 0xF4, 0, 0xFFFF);
+                    int size = (int) spec.intProp("iosize", 4, 1, 8);
+                    if (base + size > 0x10000) throw new UsageException("-device isa-debug-exit: iobase+iosize beyond port 0xFFFF");
+                    debugExit = new int[] {base, size};
+                }
+                case "help" -> throw new UsageException("devices built so far: isa-debug-exit", 0);
+                default -> throw new UsageException("-device " + spec.driver() + ": unknown or not yet built device (built: isa-debug-exit)");
+            }
+        }
+
+        int shift = -1;
+        if (o.icount != null) {
+            String v = o.icount;
+            for (String part : v.split(",")) {
+                if (part.startsWith("shift=")) v = part.substring(6);
+                else if (!part.contains("=")) v = part;
+            }
+            if (v.equals("auto")) throw new UsageException("-icount shift=auto is not built; give a number 0..10");
+            shift = (int) Sizes.parseInt("-icount", v);
+            if (shift < 0 || shift > 10) throw new UsageException("-icount " + o.icount + ": shift must be 0..10");
+        }
+        boolean boot = false;
+        if (o.debug != null) {
+            for (String item : o.debug.split(",")) {
+                switch (item) {
+                    case "boot" -> boot = true;
+                    case "int", "trace", "guest_errors", "unimp" -> { }
+                    default -> throw new UsageException("-d " + item + ": unknown debug item (known: boot, int, trace, guest_errors, unimp)");
+                }
+            }
+        }
+        return new MachineConfig(ram, accel, kernel, List.copyOf(initrd), List.copyOf(initrdArgs), o.append == null ? "" : o.append,
+                serial, o.debugcon, debugExit, o.noReboot, shift, boot, demo);
+    }
+
+    private static Path readableFile(String option, String name) {
+        Path p = Path.of(name);
+        if (!Files.exists(p)) throw new UsageException(option + " " + name + ": no such file");
+        if (Files.isDirectory(p)) throw new UsageException(option + " " + name + ": is a directory");
+        if (!Files.isReadable(p)) throw new UsageException(option + " " + name + ": permission denied");
+        return p;
+    }
+}

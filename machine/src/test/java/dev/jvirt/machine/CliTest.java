@@ -1,0 +1,117 @@
+package dev.jvirt.machine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input gets one line on stderr, no stack trace, and the documented exit status. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    record Result(int status, String out, String err) { }
+
+    static Result jvirt(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static void assertOneLineError(Result r, int status, String fragment) {
+        assertEquals(status, r.status(), r.err());
+        String[] lines = r.err().strip().split("\n");
+        String last = lines[lines.length - 1];
+        assertTrue(last.startsWith("jvirt: "), r.err());
+        assertTrue(last.contains(fragment), "expected '" + fragment + "' in: " + r.err());
+        assertFalse(r.err().contains("\tat "), "stack trace in: " + r.err());
+        assertFalse(r.err().contains("Exception"), "exception name in: " + r.err());
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorWithStatus2() {
+        assertOneLineError(jvirt("-frobnicate"), 2, "unknown option -frobnicate");
+    }
+
+    @Test
+    void knownButUnbuiltOptionSaysSo() {
+        assertOneLineError(jvirt("-drive", "file=x.img"), 1, "-drive is a QEMU option that jvirt does not build yet");
+    }
+
+    @Test
+    void zeroRamIsRefused() {
+        assertOneLineError(jvirt("-m", "0"), 1, "at least 1 MiB");
+    }
+
+    @Test
+    void ramLargerThanTheHostCanMapIsRefused() {
+        assertOneLineError(jvirt("-accel", "interp", "-m", "4000T"), 1, "cannot map");
+    }
+
+    @Test
+    void badSizeIsRefused() {
+        assertOneLineError(jvirt("-m", "lots"), 1, "not a size");
+    }
+
+    @Test
+    void missingKernelFileIsRefused() {
+        assertOneLineError(jvirt("-kernel", tmp.resolve("nope").toString()), 1, "no such file");
+    }
+
+    @Test
+    void unreadableKernelFileIsRefused() throws IOException {
+        Path k = Files.write(tmp.resolve("k"), new byte[16]);
+        assertTrue(k.toFile().setReadable(false, false));
+        if (Files.isReadable(k)) return; // root reads everything: nothing to check
+        assertOneLineError(jvirt("-kernel", k.toString()), 1, "permission denied");
+    }
+
+    @Test
+    void fileThatIsNoKernelImageIsRefused() throws IOException {
+        Path k = Files.write(tmp.resolve("notes.txt"), "just some text\n".repeat(100).getBytes(StandardCharsets.US_ASCII));
+        assertOneLineError(jvirt("-accel", "interp", "-kernel", k.toString()), 1, "not a multiboot or Linux kernel image");
+    }
+
+    @Test
+    void guestLargerThanRamIsRefused() throws IOException {
+        Path demo = DemoRuns.demoImage(tmp);
+        assertOneLineError(jvirt("-accel", "interp", "-m", "1", "-kernel", demo.toString()), 1, "does not fit");
+    }
+
+    @Test
+    void unknownDeviceIsRefused() {
+        assertOneLineError(jvirt("-device", "sound-blaster"), 1, "unknown or not yet built device");
+    }
+
+    @Test
+    void unknownDeviceProperty() {
+        assertOneLineError(jvirt("-device", "isa-debug-exit,iobas=0xf4"), 1, "unknown property 'iobas'");
+    }
+
+    @Test
+    void unknownAccelerator() {
+        assertOneLineError(jvirt("-accel", "hvf"), 1, "unknown accelerator");
+    }
+
+    @Test
+    void tcgIsNotBuiltYet() {
+        assertOneLineError(jvirt("-accel", "tcg"), 1, "not built yet");
+    }
+
+    @Test
+    void helpListsTheOptions() {
+        Result r = jvirt("-help");
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("-accel"), r.out());
+        assertTrue(r.out().contains("-no-reboot"), r.out());
+    }
+}
