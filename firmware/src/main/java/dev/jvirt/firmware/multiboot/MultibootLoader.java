@@ -80,10 +80,10 @@ public final class MultibootLoader {
             next = pageAlign(end);
         }
 
-        for (LoadSegment s : image.segments()) {
-            zero(s.address(), s.memSize());
-            ram.load(s.address(), kernel, s.fileOffset(), s.fileSize());
-        }
+        // QEMU copies the kernel as one flat block from its lowest to its highest address, so gaps
+        // between segments read as zeros too; do the same so a guest sees identical memory.
+        zero(base, image.end() - base);
+        for (LoadSegment s : image.segments()) ram.load(s.address(), kernel, s.fileOffset(), s.fileSize());
         long stringAt = stringsStart;
         long[] moduleString = new long[modules.size()];
         for (int i = 0; i < modules.size(); i++) {
