@@ -35,6 +35,9 @@ public final class MultibootLoader {
 
     /** @param ram guest RAM mapped by {@code layout} (RAM offset = address below the PCI hole) */
     public MultibootLoader(GuestRam ram, PcMemoryLayout layout) {
+        if (layout.belowHole() + layout.aboveHole() > ram.size()) {
+            throw new IllegalArgumentException("memory layout " + layout + " needs more than the " + ram.size() + " bytes of RAM");
+        }
         this.ram = ram;
         this.layout = layout;
     }

@@ -275,6 +275,32 @@ class MultibootLoaderTest {
     }
 
     @Test
+    void corruptedHeadersGiveLoaderExceptionsOnly() {
+        MultibootLoader l = loader(4 * MIB);
+        java.util.Random rnd = new java.util.Random(42);
+        byte[] elf = elf32(0x10_0000, 0x3, new TestImages.Segment(0x10_0000, 0x10_0000, filled(0x100, 0), 0x1000));
+        byte[] aout = new byte[0x400];
+        kludge(aout, 0x20, 0x3, 0x10_0020, 0x10_0000, 0x10_0300, 0x10_2000, 0x10_0000);
+        int loaded = 0, refused = 0;
+        for (int i = 0; i < 400; i++) {
+            boolean isElf = i % 2 == 0;
+            byte[] img = (isElf ? elf : aout).clone();
+            for (int k = 0, n = 1 + rnd.nextInt(4); k < n; k++) img[rnd.nextInt(0xC0)] = (byte) rnd.nextInt(256);
+            // Random flags with a valid checksum reach the format parsers instead of stopping at the header.
+            if (rnd.nextBoolean()) TestImages.header(img, isElf ? 0x80 : 0x20, rnd.nextInt(1 << 17));
+            try {
+                l.load(img, "k", "", List.of());
+                loaded++;
+            } catch (LoaderException e) {
+                assertFalse(e.getMessage().isBlank());
+                assertFalse(e.getMessage().contains("\n"), e.getMessage());
+                refused++;
+            }
+        }
+        assertTrue(loaded > 0 && refused > 0, loaded + " loaded, " + refused + " refused");
+    }
+
+    @Test
     void initrdOptionSplitsOnCommasWithDoubledCommaEscape() {
         assertEquals(List.of("a.img x=1", "b,c.img", "d"), MultibootModule.splitOption("a.img x=1,b,,c.img,d"));
     }
