@@ -3,7 +3,6 @@ package dev.jvirt.machine;
 import dev.jvirt.accel.AcceleratorException;
 import dev.jvirt.accel.AcceleratorProvider;
 import dev.jvirt.cpu.conformance.X86Test;
-import dev.jvirt.firmware.LoaderException;
 import dev.jvirt.mmu.GuestRamException;
 
 import java.io.PrintStream;
@@ -47,7 +46,7 @@ public final class Main {
             }
             err.println("jvirt: " + e.getMessage());
             return e.status();
-        } catch (GuestRamException | LoaderException | AcceleratorException e) {
+        } catch (GuestRamException | AcceleratorException e) {
             err.println("jvirt: " + e.getMessage());
             return 1;
         } catch (Throwable t) {

@@ -78,7 +78,7 @@ public final class PcMachine implements AutoCloseable {
 
     private void boot() {
         CpuState s = new CpuState();
-        BootLoader.load(cfg, memory, layout, s);
+        BootLoader.load(cfg, ram, layout, s);
         timeline.mark("loader done");
         vcpu.setState(s);
     }
