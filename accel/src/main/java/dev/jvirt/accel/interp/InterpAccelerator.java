@@ -1,0 +1,47 @@
+package dev.jvirt.accel.interp;
+
+import dev.jvirt.accel.Accelerator;
+import dev.jvirt.accel.MachineResources;
+import dev.jvirt.accel.VCpu;
+import dev.jvirt.cpu.CpuState;
+import dev.jvirt.cpu.x87.FpuUnit;
+import dev.jvirt.mmu.A20Gate;
+
+import java.util.function.Function;
+
+/** The interpreter bound to one machine. */
+public final class InterpAccelerator implements Accelerator {
+    private final MachineResources machine;
+    private A20Gate a20;
+    private Function<CpuState, FpuUnit> fpuFactory = InterpAccelerator::defaultFpu;
+
+    public InterpAccelerator(MachineResources machine) {
+        this.machine = machine;
+    }
+
+    @Override
+    public String name() { return "interp"; }
+
+    /** The board's A20 gate; vCPUs created afterwards mask physical addresses with it (default: always enabled). */
+    public void setA20Gate(A20Gate gate) { this.a20 = gate; }
+
+    /** How each vCPU gets its x87 unit; the default is {@code dev.jvirt.cpu.x87.X87} when present. Null result: no FPU. */
+    public void setFpuFactory(Function<CpuState, FpuUnit> factory) { this.fpuFactory = factory; }
+
+    @Override
+    public VCpu createVcpu(int index) {
+        return new InterpVCpu(index, machine, a20, fpuFactory);
+    }
+
+    @Override
+    public void close() { }
+
+    private static FpuUnit defaultFpu(CpuState state) {
+        try {
+            Class<?> c = Class.forName("dev.jvirt.cpu.x87.X87");
+            return (FpuUnit) c.getConstructor(CpuState.class).newInstance(state);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.jvirt.cpu;
+
+import dev.jvirt.mmu.A20Gate;
+import dev.jvirt.mmu.AddressSpace;
+import dev.jvirt.mmu.GuestRam;
+import dev.jvirt.mmu.MemoryRegion;
+
+/**
+ * Linear-to-physical translation (32-bit 2-level paging with PSE and global pages, SDM Vol. 3A 4.3)
+ * and a software TLB: per-page arrays of the guest-RAM offset for reads and writes, tagged by
+ * linear page and user/supervisor, so a RAM hit is a few array operations. Everything that is not
+ * RAM (ROM, MMIO, unassigned) goes through the {@link AddressSpace}, MMIO with the I/O lock held.
+ */
+public final class Mmu {
+    private static final int TLB_BITS = 10, TLB_SIZE = 1 << TLB_BITS, TLB_MASK = TLB_SIZE - 1;
+    private static final long PAGE_MASK = 0xFFF;
+
+    private final CpuState s;
+    private final AddressSpace as;
+    private final GuestRam ram;
+    private final CpuFault fault;
+    private A20Gate a20;
+    private long physMask = -1L;
+    private Object ioLock = new Object();
+
+    private final long[] rTag = new long[TLB_SIZE], wTag = new long[TLB_SIZE];
+    private final long[] rOff = new long[TLB_SIZE], wOff = new long[TLB_SIZE];
+    private final boolean[] global = new boolean[TLB_SIZE];
+
+    Mmu(CpuState s, AddressSpace as, CpuFault fault) {
+        this.s = s;
+        this.as = as;
+        this.ram = as.ram();
+        this.fault = fault;
+        flushAll();
+    }
+
+    public AddressSpace addressSpace() { return as; }
+
+    void setA20(A20Gate gate) {
+        a20 = gate;
+        flushAll();
+    }
+
+    /** Extra mask on physical addresses (an 80286's 24 address lines); -1 for none. */
+    void setPhysMask(long mask) {
+        physMask = mask;
+        flushAll();
+    }
+
+    void setIoLock(Object lock) { ioLock = lock; }
+
+    public void flushAll() {
+        java.util.Arrays.fill(rTag, -1);
+        java.util.Arrays.fill(wTag, -1);
+        java.util.Arrays.fill(global, false);
+    }
+
+    /** A CR3 load: drops all but global pages (when CR4.PGE). */
+    void flushNonGlobal() {
+        boolean pge = (s.cr4 & 0x80) != 0;
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (!pge || !global[i]) { rTag[i] = -1; wTag[i] = -1; }
+        }
+    }
+
+    void flushPage(long lin) {
+        int idx = (int) (lin >>> 12) & TLB_MASK;
+        rTag[idx] = -1;
+        wTag[idx] = -1;
+    }
+
+    private long physical(long pa) {
+        long m = physMask;
+        A20Gate g = a20;
+        if (g != null) m &= g.mask();
+        return pa & m;
+    }
+
+    // ---- reads ----
+
+    public long read(long lin, int size, boolean user) {
+        lin &= 0xFFFF_FFFFL;
+        if ((lin & PAGE_MASK) + size > 0x1000) return readSplit(lin, size, user);
+        long tag = (lin >>> 12) << 1 | (user ? 1 : 0);
+        int idx = (int) (lin >>> 12) & TLB_MASK;
+        if (rTag[idx] == tag) return ram.get(rOff[idx] + (lin & PAGE_MASK), size);
+        return readSlow(lin, size, user);
+    }
+
+    public int read8(long lin, boolean user) {
+        lin &= 0xFFFF_FFFFL;
+        long tag = (lin >>> 12) << 1 | (user ? 1 : 0);
+        int idx = (int) (lin >>> 12) & TLB_MASK;
+        if (rTag[idx] == tag) return ram.getByte(rOff[idx] + (lin & PAGE_MASK));
+        return (int) readSlow(lin, 1, user);
+    }
+
+    private long readSplit(long lin, int size, boolean user) {
+        long v = 0;
+        for (int b = 0; b < size; b++) v |= (long) read8((lin + b) & 0xFFFF_FFFFL, user) << (8 * b);
+        return v;
+    }
+
+    private long readSlow(long lin, int size, boolean user) {
+        long pa = physical(translate(lin, false, user, false));
+        long off = as.ramPageOffset(pa);
+        if (off >= 0) {
+            int idx = (int) (lin >>> 12) & TLB_MASK;
+            rTag[idx] = (lin >>> 12) << 1 | (user ? 1 : 0);
+            rOff[idx] = off;
+            global[idx] = lastGlobal;
+            return ram.get(off + (pa & PAGE_MASK), size);
+        }
+        return physRead(pa, size);
+    }
+
+    /** A physical read outside the TLB (page walks, devices): MMIO under the I/O lock. */
+    long physRead(long pa, int size) {
+        pa = physical(pa);
+        MemoryRegion r = as.regionAt(pa);
+        if (r != null && r.kind() == MemoryRegion.Kind.MMIO) {
+            synchronized (ioLock) { return as.read(pa, size); }
+        }
+        return as.read(pa, size);
+    }
+
+    void physWrite(long pa, int size, long v) {
+        pa = physical(pa);
+        MemoryRegion r = as.regionAt(pa);
+        if (r != null && r.kind() == MemoryRegion.Kind.MMIO) {
+            synchronized (ioLock) { as.write(pa, size, v); }
+            return;
+        }
+        as.write(pa, size, v);
+    }
+
+    // ---- writes ----
+
+    public void write(long lin, int size, long v, boolean user) {
+        lin &= 0xFFFF_FFFFL;
+        if ((lin & PAGE_MASK) + size > 0x1000) { writeSplit(lin, size, v, user); return; }
+        long tag = (lin >>> 12) << 1 | (user ? 1 : 0);
+        int idx = (int) (lin >>> 12) & TLB_MASK;
+        if (wTag[idx] == tag) { ram.put(wOff[idx] + (lin & PAGE_MASK), size, v); return; }
+        writeSlow(lin, size, v, user);
+    }
+
+    private void writeSplit(long lin, int size, long v, boolean user) {
+        // Check every page first so a fault on the second page leaves memory untouched.
+        long last = (lin + size - 1) & 0xFFFF_FFFFL;
+        translateForWrite(lin, user);
+        translateForWrite(last, user);
+        for (int b = 0; b < size; b++) write((lin + b) & 0xFFFF_FFFFL, 1, v >>> (8 * b), user);
+    }
+
+    private void translateForWrite(long lin, boolean user) {
+        translate(lin, true, user, false);
+    }
+
+    private void writeSlow(long lin, int size, long v, boolean user) {
+        long pa = physical(translate(lin, true, user, false));
+        long off = as.ramPageOffset(pa);
+        if (off >= 0) {
+            int idx = (int) (lin >>> 12) & TLB_MASK;
+            wTag[idx] = (lin >>> 12) << 1 | (user ? 1 : 0);
+            wOff[idx] = off;
+            global[idx] = lastGlobal;
+            ram.put(off + (pa & PAGE_MASK), size, v);
+            return;
+        }
+        physWrite(pa, size, v);
+    }
+
+    /** Checks that a write to {@code lin} would not fault (for instructions that must not half-complete). */
+    void probeWrite(long lin, int size, boolean user) {
+        lin &= 0xFFFF_FFFFL;
+        translate(lin, true, user, false);
+        if ((lin & PAGE_MASK) + size > 0x1000) translate((lin + size - 1) & 0xFFFF_FFFFL, true, user, false);
+    }
+
+    // ---- paging ----
+
+    private boolean lastGlobal;
+
+    /**
+     * Translates a linear address, setting accessed/dirty bits, or raises #PF with CR2 and the error
+     * code (P, W/R, U/S, I/D) of SDM Vol. 3A 4.7.
+     */
+    long translate(long lin, boolean write, boolean user, boolean fetch) {
+        lastGlobal = false;
+        if ((s.cr0 & CpuState.CR0_PG) == 0) return lin;
+        long pdeAddr = (s.cr3 & 0xFFFF_F000L) | ((lin >>> 22) << 2);
+        long pde = physRead(pdeAddr, 4);
+        if ((pde & 1) == 0) throw pageFault(lin, false, write, user, fetch);
+        boolean wp = (s.cr0 & CpuState.CR0_WP) != 0;
+        if ((pde & 0x80) != 0 && (s.cr4 & 0x10) != 0) {
+            checkRights(lin, pde, write, user, wp, fetch);
+            long upd = pde | 0x20 | (write ? 0x40 : 0);
+            if (upd != pde) physWrite(pdeAddr, 4, upd);
+            lastGlobal = (pde & 0x100) != 0;
+            return (pde & 0xFFC0_0000L) | ((pde >>> 13) & 0xFF) << 32 | (lin & 0x3F_FFFF);
+        }
+        long pteAddr = (pde & 0xFFFF_F000L) | (((lin >>> 12) & 0x3FF) << 2);
+        long pte = physRead(pteAddr, 4);
+        if ((pte & 1) == 0) throw pageFault(lin, false, write, user, fetch);
+        checkRights(lin, pde & pte, write, user, wp, fetch);
+        if ((pde & 0x20) == 0) physWrite(pdeAddr, 4, pde | 0x20);
+        long upd = pte | 0x20 | (write ? 0x40 : 0);
+        if (upd != pte) physWrite(pteAddr, 4, upd);
+        lastGlobal = (pte & 0x100) != 0;
+        return (pte & 0xFFFF_F000L) | (lin & PAGE_MASK);
+    }
+
+    private void checkRights(long lin, long rights, boolean write, boolean user, boolean wp, boolean fetch) {
+        if (user && (rights & 4) == 0) throw pageFault(lin, true, write, user, fetch);
+        if (write && (rights & 2) == 0 && (user || wp)) throw pageFault(lin, true, write, user, fetch);
+    }
+
+    private CpuFault pageFault(long lin, boolean present, boolean write, boolean user, boolean fetch) {
+        s.cr2 = lin;
+        int err = (present ? 1 : 0) | (write ? 2 : 0) | (user ? 4 : 0);
+        return fault.set(14, true, err);
+    }
+}

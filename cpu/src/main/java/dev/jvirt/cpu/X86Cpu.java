@@ -1,0 +1,1994 @@
+package dev.jvirt.cpu;
+
+import dev.jvirt.cpu.decode.CodeSource;
+import dev.jvirt.cpu.decode.DecodedInsn;
+import dev.jvirt.cpu.decode.Decoder;
+import dev.jvirt.cpu.decode.OpcodeTable;
+import dev.jvirt.cpu.x87.FpuUnit;
+import dev.jvirt.cpu.x87.X87Env;
+import dev.jvirt.cpu.x87.X87Memory;
+import dev.jvirt.mmu.A20Gate;
+import dev.jvirt.mmu.AddressSpace;
+import dev.jvirt.mmu.PortSpace;
+
+import static dev.jvirt.cpu.CpuState.*;
+
+/**
+ * The i686-class interpreter: executes decoded instructions on a {@link CpuState} (flags kept
+ * architecturally in {@code rflags}, computed exactly at each instruction), with segmentation,
+ * paging through {@link Mmu}, and exception delivery through the real-mode IVT or the
+ * protected-mode IDT. Interrupt sampling, time and halting belong to the caller's run loop.
+ */
+public final class X86Cpu implements CodeSource, X87Memory {
+    static final int DE = 0, DB = 1, NMI = 2, BP = 3, OFV = 4, BR = 5, UD = 6, NM = 7, DF = 8, TS = 10, NP = 11,
+            SSF = 12, GP = 13, PF = 14, MF = 16, AC = 17;
+
+    public final CpuState s;
+    private final long[] g;
+    private final Mmu mmu;
+    private final PortSpace ports;
+    private final CpuFault fault = new CpuFault();
+    private final DecodedInsn d = new DecodedInsn();
+    private Object ioLock = new Object();
+    private FpuUnit fpu;
+    private final X87Env env = new X87Env();
+
+    private long eipStart;
+    /** Offset of the current r/m memory operand, valid after {@link #rmRead}. */
+    private long curOff;
+    private int x87Seg;
+    private long x87Off;
+    private boolean breakBatch;
+    private boolean shutdown;
+    private long batchCount;
+
+    public X86Cpu(CpuState state, AddressSpace memory, PortSpace ports) {
+        this.s = state;
+        this.g = state.gpr;
+        this.ports = ports;
+        this.mmu = new Mmu(state, memory, fault);
+    }
+
+    /** The x87 unit, or null for a CPU without one (ESC then raises #NM as with CR0.EM). */
+    public void setFpu(FpuUnit unit) { fpu = unit; }
+
+    public void setA20(A20Gate gate) {
+        mmu.setA20(gate);
+        if (gate != null) gate.setListener(mmu::flushAll);
+    }
+
+    public void setPhysicalAddressMask(long mask) { mmu.setPhysMask(mask); }
+
+    /** The lock every port and MMIO access is made under. */
+    public void setIoLock(Object lock) {
+        ioLock = lock;
+        mmu.setIoLock(lock);
+    }
+
+    public Mmu mmu() { return mmu; }
+
+    /** Drops cached translations after the state was replaced from outside. */
+    public void stateChanged() { mmu.flushAll(); }
+
+    /** A triple fault occurred (the machine must shut down or reset). */
+    public boolean shutdown() { return shutdown; }
+
+    public void clearShutdown() { shutdown = false; }
+
+    // =====================================================================================
+    // Run loop pieces
+    // =====================================================================================
+
+    /**
+     * Executes up to {@code max} instructions; stops early after HLT, a triple fault, or an
+     * instruction after which interrupts should be sampled (IF set, I/O). Returns the count.
+     */
+    public int run(int max) {
+        breakBatch = false;
+        int n = 0;
+        batchCount = 0;
+        while (n < max && !s.halted && !shutdown) {
+            boolean shadow = s.interruptShadow;
+            step();
+            n++;
+            batchCount = n;
+            if (shadow) s.interruptShadow = false;
+            if (breakBatch && !s.interruptShadow) break;
+        }
+        s.tsc += n;
+        batchCount = 0;
+        return n;
+    }
+
+    /** Executes one instruction (or delivers the exception it raises). */
+    public void step() {
+        eipStart = s.rip;
+        try {
+            Decoder.decode(this, d, s.cs.db);
+            execute();
+        } catch (CpuFault f) {
+            s.rip = eipStart;
+            s.interruptShadow = false;
+            exception(f.vector, f.hasErrorCode, f.errorCode);
+        }
+    }
+
+    /** Whether a maskable interrupt may be taken now (IF set, no shadow). */
+    public boolean interruptsEnabled() {
+        return (s.rflags & FLAG_IF) != 0 && !s.interruptShadow;
+    }
+
+    /** Delivers an external interrupt (INTR acknowledge or NMI) at the current boundary. */
+    public void externalInterrupt(int vector) {
+        s.halted = false;
+        eipStart = s.rip;
+        try {
+            interrupt(vector, false, 0, false, true);
+        } catch (CpuFault f) {
+            exception(f.vector, f.hasErrorCode, f.errorCode);
+        }
+    }
+
+    // =====================================================================================
+    // Code fetch
+    // =====================================================================================
+
+    @Override
+    public int codeByte(int i) {
+        long off = eipStart + i;
+        SegmentRegister cs = s.cs;
+        if (!cs.db) off &= 0xFFFF;
+        off &= 0xFFFF_FFFFL;
+        if (Long.compareUnsigned(off, cs.limit & 0xFFFF_FFFFL) > 0) throw gp(0);
+        return mmu.read8(cs.base + off, s.cpl() == 3);
+    }
+
+    // =====================================================================================
+    // Registers
+    // =====================================================================================
+
+    private long reg(int size, int r) {
+        return switch (size) {
+            case 1 -> r < 4 ? g[r] & 0xFF : (g[r - 4] >>> 8) & 0xFF;
+            case 2 -> g[r] & 0xFFFF;
+            default -> g[r] & 0xFFFF_FFFFL;
+        };
+    }
+
+    private void setReg(int size, int r, long v) {
+        switch (size) {
+            case 1 -> {
+                if (r < 4) g[r] = (g[r] & ~0xFFL) | (v & 0xFF);
+                else g[r - 4] = (g[r - 4] & ~0xFF00L) | ((v & 0xFF) << 8);
+            }
+            case 2 -> g[r] = (g[r] & ~0xFFFFL) | (v & 0xFFFF);
+            default -> g[r] = v & 0xFFFF_FFFFL;
+        }
+    }
+
+    private static long mask(int size) {
+        return size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFF_FFFFL;
+    }
+
+    private static long sext(long v, int size) {
+        return size == 1 ? (byte) v : size == 2 ? (short) v : (int) v;
+    }
+
+    // =====================================================================================
+    // Memory through segments
+    // =====================================================================================
+
+    private boolean user() { return s.cpl() == 3; }
+
+    private long ea() {
+        DecodedInsn d = this.d;
+        long v = d.disp;
+        if (d.base >= 0) v += g[d.base];
+        if (d.index >= 0) v += g[d.index] << d.scale;
+        return d.a32 ? v & 0xFFFF_FFFFL : v & 0xFFFF;
+    }
+
+    private void checkSeg(int sr, long off, int size, boolean write) {
+        SegmentRegister sg = s.seg[sr];
+        if (s.protectedMode() && (s.rflags & FLAG_VM) == 0) {
+            if (sg.unusable || !sg.present) throw sr == SS ? fault.set(SSF, true, 0) : gp(0);
+            if (write) {
+                if ((sg.type & 8) != 0 || (sg.type & 2) == 0) throw sr == SS ? fault.set(SSF, true, 0) : gp(0);
+            } else if ((sg.type & 0xA) == 8) {
+                throw gp(0);
+            }
+        }
+        long lim = sg.limit & 0xFFFF_FFFFL;
+        long last = off + size - 1;
+        if ((sg.type & 0xC) == 4 && sg.s) {
+            long top = sg.db ? 0xFFFF_FFFFL : 0xFFFF;
+            if (off <= lim || last > top) throw sr == SS ? fault.set(SSF, true, 0) : gp(0);
+        } else if (last > lim) {
+            throw sr == SS ? fault.set(SSF, true, 0) : gp(0);
+        }
+    }
+
+    long readMem(int sr, long off, int size) {
+        checkSeg(sr, off, size, false);
+        return mmu.read(s.seg[sr].base + off, size, user());
+    }
+
+    void writeMem(int sr, long off, int size, long v) {
+        checkSeg(sr, off, size, true);
+        mmu.write(s.seg[sr].base + off, size, v, user());
+    }
+
+    private long rmRead(int size) {
+        if (!d.mem) return reg(size, d.rm);
+        curOff = ea();
+        return readMem(d.seg, curOff, size);
+    }
+
+    private void rmWrite(int size, long v) {
+        if (!d.mem) setReg(size, d.rm, v);
+        else writeMem(d.seg, curOff, size, v);
+    }
+
+    /** Writes the r/m operand without a previous read (MOV, SETcc, POP r/m). */
+    private void rmStore(int size, long v) {
+        if (!d.mem) setReg(size, d.rm, v);
+        else writeMem(d.seg, ea(), size, v);
+    }
+
+    // ---- stack ----
+
+    private long spMask() { return s.ss.db ? 0xFFFF_FFFFL : 0xFFFF; }
+
+    private void setSp(long v) {
+        if (s.ss.db) g[RSP] = v & 0xFFFF_FFFFL;
+        else g[RSP] = (g[RSP] & ~0xFFFFL) | (v & 0xFFFF);
+    }
+
+    void push(long v, int size) {
+        long sp = (g[RSP] - size) & spMask();
+        writeMem(SS, sp, size, v);
+        setSp(sp);
+    }
+
+    long pop(int size) {
+        long sp = g[RSP] & spMask();
+        long v = readMem(SS, sp, size);
+        setSp(sp + size);
+        return v;
+    }
+
+    private long peek(int size, int at) {
+        return readMem(SS, (g[RSP] + at) & spMask(), size);
+    }
+
+    // =====================================================================================
+    // Flags
+    // =====================================================================================
+
+    private static final long ARITH = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF;
+
+    private static long szp(long r, int size) {
+        long f = 0;
+        if (r == 0) f |= FLAG_ZF;
+        if ((r & (1L << (size * 8 - 1))) != 0) f |= FLAG_SF;
+        if ((Integer.bitCount((int) r & 0xFF) & 1) == 0) f |= FLAG_PF;
+        return f;
+    }
+
+    private boolean cf() { return (s.rflags & FLAG_CF) != 0; }
+
+    private void setFlags(long f, long which) { s.rflags = (s.rflags & ~which) | (f & which) | 2; }
+
+    /** ADD, OR, ADC, SBB, AND, SUB, XOR, CMP by the ModRM.reg / opcode-bits numbering. */
+    private long alu(int op, long a, long b, int size) {
+        long m = mask(size);
+        long sb = 1L << (size * 8 - 1);
+        long r, f = 0;
+        switch (op) {
+            case 0, 2 -> {
+                long c = op == 2 && cf() ? 1 : 0;
+                r = a + b + c;
+                if (r > m) f |= FLAG_CF;
+                if (((a ^ r) & (b ^ r) & sb) != 0) f |= FLAG_OF;
+                f |= (a ^ b ^ r) & FLAG_AF;
+            }
+            case 3, 5, 7 -> {
+                long c = op == 3 && cf() ? 1 : 0;
+                r = a - b - c;
+                if (a < b + c) f |= FLAG_CF;
+                if (((a ^ b) & (a ^ r) & sb) != 0) f |= FLAG_OF;
+                f |= (a ^ b ^ r) & FLAG_AF;
+            }
+            case 1 -> r = a | b;
+            case 4 -> r = a & b;
+            default -> r = a ^ b;
+        }
+        r &= m;
+        s.rflags = (s.rflags & ~ARITH) | f | szp(r, size);
+        return r;
+    }
+
+    private long incDec(long a, int size, boolean dec) {
+        long m = mask(size), sb = 1L << (size * 8 - 1);
+        long r = (dec ? a - 1 : a + 1) & m;
+        long f = szp(r, size) | ((a ^ r) & FLAG_AF);
+        if (dec ? a == sb : r == sb) f |= FLAG_OF;
+        s.rflags = (s.rflags & ~(ARITH & ~FLAG_CF)) | f;
+        return r;
+    }
+
+    boolean cond(int cc) {
+        long f = s.rflags;
+        boolean r = switch (cc >> 1) {
+            case 0 -> (f & FLAG_OF) != 0;
+            case 1 -> (f & FLAG_CF) != 0;
+            case 2 -> (f & FLAG_ZF) != 0;
+            case 3 -> (f & (FLAG_CF | FLAG_ZF)) != 0;
+            case 4 -> (f & FLAG_SF) != 0;
+            case 5 -> (f & FLAG_PF) != 0;
+            case 6 -> ((f & FLAG_SF) != 0) != ((f & FLAG_OF) != 0);
+            default -> (f & FLAG_ZF) != 0 || ((f & FLAG_SF) != 0) != ((f & FLAG_OF) != 0);
+        };
+        return r ^ ((cc & 1) != 0);
+    }
+
+    /** ROL ROR RCL RCR SHL SHR SAL SAR (ModRM.reg numbering); count already read. */
+    private long shift(int op, long a, int count, int size) {
+        count &= 0x1F;
+        if (count == 0) return a;
+        int bits = size * 8;
+        long m = mask(size), sb = 1L << (bits - 1);
+        long r, f = s.rflags;
+        switch (op) {
+            case 0 -> { // ROL
+                int c = count % bits;
+                r = ((a << c) | (a >>> (bits - c))) & m;
+                f = (f & ~(FLAG_CF | FLAG_OF)) | (r & 1);
+                if ((((r >>> (bits - 1)) ^ r) & 1) != 0) f |= FLAG_OF;
+            }
+            case 1 -> { // ROR
+                int c = count % bits;
+                r = ((a >>> c) | (a << (bits - c))) & m;
+                f = f & ~(FLAG_CF | FLAG_OF);
+                if ((r & sb) != 0) f |= FLAG_CF;
+                if ((((r >>> (bits - 1)) ^ (r >>> (bits - 2))) & 1) != 0) f |= FLAG_OF;
+            }
+            case 2 -> { // RCL
+                int c = count % (bits + 1);
+                r = a;
+                long cfv = f & 1;
+                for (int k = 0; k < c; k++) {
+                    long out = (r >>> (bits - 1)) & 1;
+                    r = ((r << 1) | cfv) & m;
+                    cfv = out;
+                }
+                f = (f & ~(FLAG_CF | FLAG_OF)) | cfv;
+                if ((((r >>> (bits - 1)) ^ cfv) & 1) != 0) f |= FLAG_OF;
+            }
+            case 3 -> { // RCR
+                int c = count % (bits + 1);
+                r = a;
+                long cfv = f & 1;
+                long of = ((a >>> (bits - 1)) ^ cfv) & 1;
+                for (int k = 0; k < c; k++) {
+                    long out = r & 1;
+                    r = (r >>> 1) | (cfv << (bits - 1));
+                    cfv = out;
+                }
+                f = (f & ~(FLAG_CF | FLAG_OF)) | cfv;
+                if (c == 1 ? of != 0 : ((((r >>> (bits - 1)) ^ (r >>> (bits - 2))) & 1) != 0)) f |= FLAG_OF;
+            }
+            case 4, 6 -> { // SHL/SAL
+                long wide = a << count;
+                r = wide & m;
+                f = (f & ~ARITH) | szp(r, size);
+                if (count <= bits && ((wide >>> bits) & 1) != 0) f |= FLAG_CF;
+                if ((((r >>> (bits - 1)) ^ (f & 1)) & 1) != 0) f |= FLAG_OF;
+                f |= FLAG_AF & 0; // AF undefined: left clear
+            }
+            case 5 -> { // SHR
+                r = count > bits ? 0 : (a >>> count) & m;
+                f = (f & ~ARITH) | szp(r, size);
+                if (count <= bits && ((a >>> (count - 1)) & 1) != 0) f |= FLAG_CF;
+                if ((a & sb) != 0 && count == 1) f |= FLAG_OF;
+            }
+            default -> { // SAR
+                long sa = sext(a, size);
+                int c = Math.min(count, bits);
+                r = (sa >> c) & m;
+                f = (f & ~ARITH) | szp(r, size);
+                if (((sa >> (c - 1)) & 1) != 0) f |= FLAG_CF;
+            }
+        }
+        s.rflags = f | 2;
+        return r;
+    }
+
+    // =====================================================================================
+    // Faults
+    // =====================================================================================
+
+    private CpuFault gp(int err) { return fault.set(GP, true, err); }
+
+    private CpuFault ud() { return fault.set(UD, false, 0); }
+
+    private CpuFault fault(int vec, int err) { return fault.set(vec, true, err); }
+
+    private static int exceptionClass(int v) {
+        return switch (v) {
+            case 0, 10, 11, 12, 13 -> 1; // contributory
+            case 14 -> 2;                // page fault
+            default -> 0;                // benign
+        };
+    }
+
+    /** Delivers a fault, escalating to #DF and to a triple fault (shutdown) per SDM Vol. 3A Table 6-5. */
+    private void exception(int vec, boolean hasErr, int err) {
+        long rsp = g[RSP];
+        while (true) {
+            try {
+                interrupt(vec, hasErr, err, false, true);
+                return;
+            } catch (CpuFault f2) {
+                g[RSP] = rsp;
+                s.rip = eipStart;
+                if (vec == DF) {
+                    shutdown = true;
+                    s.halted = true;
+                    return;
+                }
+                int c1 = exceptionClass(vec), c2 = exceptionClass(f2.vector);
+                boolean dbl = (c1 == 1 && c2 == 1) || (c1 == 2 && c2 != 0);
+                if (dbl) {
+                    vec = DF;
+                    hasErr = true;
+                    err = 0;
+                } else {
+                    vec = f2.vector;
+                    hasErr = f2.hasErrorCode;
+                    err = f2.errorCode;
+                }
+            }
+        }
+    }
+
+    /**
+     * Vectors through the IVT (real mode) or IDT. {@code software}: INT n/INT3/INTO (gate DPL checked);
+     * {@code external}: hardware interrupt or exception (EXT bit of error codes).
+     */
+    private void interrupt(int vec, boolean hasErr, int err, boolean software, boolean external) {
+        if (!s.protectedMode()) {
+            if (vec * 4 + 3 > s.idtLimit) throw gp(0);
+            long ent = mmu.read(s.idtBase + vec * 4L, 4, false);
+            push(flagsImage() & 0xFFFF, 2);
+            push(s.cs.selector, 2);
+            push(s.rip & 0xFFFF, 2);
+            s.rflags &= ~(FLAG_IF | FLAG_TF | FLAG_AC | FLAG_RF);
+            s.cs.loadReal((int) (ent >>> 16));
+            s.rip = ent & 0xFFFF;
+            return;
+        }
+        int ext = external && !software ? 1 : 0;
+        if (vec * 8 + 7 > s.idtLimit) throw gp(vec * 8 + 2 + ext);
+        long lo = mmu.read(s.idtBase + vec * 8L, 4, false);
+        long hi = mmu.read(s.idtBase + vec * 8L + 4, 4, false);
+        int type = (int) (hi >>> 8) & 0x1F;
+        int gdpl = (int) (hi >>> 13) & 3;
+        if (type != 0x06 && type != 0x07 && type != 0x0E && type != 0x0F) throw gp(vec * 8 + 2 + ext);
+        if (software && gdpl < s.cpl()) throw gp(vec * 8 + 2);
+        if ((hi & 0x8000) == 0) throw fault(NP, vec * 8 + 2 + ext);
+        boolean gate32 = (type & 8) != 0;
+        int sel = (int) (lo >>> 16);
+        long off = gate32 ? (lo & 0xFFFF) | (hi & 0xFFFF_0000L) : lo & 0xFFFF;
+        if ((sel & ~3) == 0) throw gp(ext);
+        long[] desc = descTmp;
+        readDescriptor(sel, desc, ext);
+        int dtype = (int) (desc[1] >>> 8) & 0x1F;
+        int ddpl = (int) (desc[1] >>> 13) & 3;
+        if ((dtype & 0x18) != 0x18 || ddpl > s.cpl()) throw gp((sel & ~3) + ext);
+        if ((desc[1] & 0x8000) == 0) throw fault(NP, (sel & ~3) + ext);
+        long oldFlags = flagsImage();
+        int size = gate32 ? 4 : 2;
+        int cpl = s.cpl();
+        if ((dtype & 4) == 0 && ddpl < cpl) {
+            // Inner privilege: the new stack comes from the TSS (SDM Vol. 3A 6.12.1).
+            int oldSs = s.ss.selector;
+            long oldEsp = g[RSP] & 0xFFFF_FFFFL;
+            long newSp;
+            int newSs;
+            if ((s.tr.type & 8) != 0) {
+                newSp = mmu.read(s.tr.base + 4 + ddpl * 8L, 4, false);
+                newSs = (int) mmu.read(s.tr.base + 8 + ddpl * 8L, 2, false);
+            } else {
+                newSp = mmu.read(s.tr.base + 2 + ddpl * 4L, 2, false);
+                newSs = (int) mmu.read(s.tr.base + 4 + ddpl * 4L, 2, false);
+            }
+            SegmentRegister saveSs = ssTmp;
+            saveSs.copyFrom(s.ss);
+            loadStackForPrivilege(newSs, ddpl, ext);
+            g[RSP] = newSp;
+            try {
+                setCsFromDesc(sel, desc, ddpl);
+                push(oldSs, size);
+                push(oldEsp, size);
+            } catch (CpuFault f) {
+                s.ss.copyFrom(saveSs);
+                throw f;
+            }
+        } else {
+            setCsFromDesc(sel, desc, (dtype & 4) != 0 ? cpl : ddpl);
+        }
+        push(oldFlags, size);
+        push(csTmpSel, size);
+        push(s.rip, size);
+        if (hasErr) push(err, size);
+        s.rip = off;
+        s.rflags &= ~(FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM);
+        if ((type & 1) == 0) s.rflags &= ~FLAG_IF;
+    }
+
+    private final long[] descTmp = new long[2];
+    private final SegmentRegister ssTmp = new SegmentRegister();
+    private int csTmpSel;
+
+    /** Loads CS from a descriptor already checked, remembering the old selector for the push. */
+    private void setCsFromDesc(int sel, long[] desc, int cpl) {
+        csTmpSel = s.cs.selector;
+        fillCache(s.cs, (sel & ~3) | cpl, desc);
+        s.cs.dpl = cpl == s.cs.dpl ? s.cs.dpl : s.cs.dpl;
+        s.cs.selector = (sel & ~3) | cpl;
+        if ((desc[1] & 0x400) == 0) s.cs.dpl = cpl; // non-conforming: CPL = DPL
+        else s.cs.dpl = cpl;
+    }
+
+    private void loadStackForPrivilege(int sel, int dpl, int ext) {
+        if ((sel & ~3) == 0) throw fault(TS, ext);
+        long[] desc = new long[2];
+        readDescriptor(sel, desc, ext);
+        int type = (int) (desc[1] >>> 8) & 0x1F;
+        if ((sel & 3) != dpl || ((desc[1] >>> 13) & 3) != dpl || (type & 0x1A) != 0x12) throw fault(TS, (sel & ~3) + ext);
+        if ((desc[1] & 0x8000) == 0) throw fault(SSF, (sel & ~3) + ext);
+        fillCache(s.ss, sel, desc);
+    }
+
+    /** Reads the 8-byte descriptor for {@code sel} from the GDT or LDT, #GP(sel) past the limit. */
+    private void readDescriptor(int sel, long[] out, int ext) {
+        long base;
+        int limit;
+        if ((sel & 4) != 0) {
+            if (s.ldtr.unusable || (s.ldtr.selector & ~3) == 0) throw gp((sel & ~3) + ext);
+            base = s.ldtr.base;
+            limit = s.ldtr.limit;
+        } else {
+            base = s.gdtBase;
+            limit = s.gdtLimit;
+        }
+        int idx = sel & ~7;
+        if (Long.compareUnsigned(idx + 7L, limit & 0xFFFF_FFFFL) > 0) throw gp((sel & ~3) + ext);
+        out[0] = mmu.read(base + idx, 4, false);
+        out[1] = mmu.read(base + idx + 4, 4, false);
+    }
+
+    private void setAccessed(int sel, long[] desc) {
+        if ((desc[1] & 0x100) != 0) return;
+        desc[1] |= 0x100;
+        long base = (sel & 4) != 0 ? s.ldtr.base : s.gdtBase;
+        mmu.write(base + (sel & ~7) + 4, 4, desc[1], false);
+    }
+
+    private static void fillCache(SegmentRegister r, int sel, long[] desc) {
+        long lo = desc[0], hi = desc[1];
+        r.selector = sel & 0xFFFF;
+        r.base = (lo >>> 16) | ((hi & 0xFF) << 16) | (hi & 0xFF00_0000L);
+        long lim = (lo & 0xFFFF) | (hi & 0xF_0000L);
+        if ((hi & (1L << 23)) != 0) lim = (lim << 12) | 0xFFF;
+        r.limit = (int) lim;
+        r.setAccessRights((int) ((hi >>> 8) & 0xF0FF));
+    }
+
+    /** MOV/POP/LDS-style segment load with the protected-mode checks of SDM Vol. 2 (MOV, POP). */
+    void loadSegment(int sr, int sel) {
+        sel &= 0xFFFF;
+        SegmentRegister r = s.seg[sr];
+        if (!s.protectedMode() || (s.rflags & FLAG_VM) != 0) {
+            r.loadReal(sel);
+            if ((s.rflags & FLAG_VM) != 0) {
+                r.limit = 0xFFFF;
+                r.dpl = 3;
+                r.type = sr == CS ? 0xB : 3;
+                r.s = r.present = true;
+                r.db = r.g = r.unusable = false;
+            }
+            return;
+        }
+        int cpl = s.cpl();
+        if ((sel & ~3) == 0) {
+            if (sr == SS) throw gp(0);
+            r.selector = sel;
+            r.base = 0;
+            r.limit = 0;
+            r.unusable = true;
+            r.present = false;
+            return;
+        }
+        long[] desc = descTmp;
+        readDescriptor(sel, desc, 0);
+        int type = (int) (desc[1] >>> 8) & 0x1F;
+        int dpl = (int) (desc[1] >>> 13) & 3;
+        int rpl = sel & 3;
+        if (sr == SS) {
+            if (rpl != cpl || dpl != cpl || (type & 0x1A) != 0x12) throw gp(sel & ~3);
+            if ((desc[1] & 0x8000) == 0) throw fault(SSF, sel & ~3);
+        } else {
+            if ((type & 0x10) == 0 || (type & 0x1A) == 0x18) throw gp(sel & ~3);
+            boolean conformingCode = (type & 0x1C) == 0x1C;
+            if (!conformingCode && (dpl < cpl || dpl < rpl)) throw gp(sel & ~3);
+            if ((desc[1] & 0x8000) == 0) throw fault(NP, sel & ~3);
+        }
+        setAccessed(sel, desc);
+        fillCache(r, sel, desc);
+        if (sr == SS) {
+            s.interruptShadow = true;
+        }
+    }
+
+    /** Far JMP/CALL target: a code segment at the same privilege (conforming: DPL <= CPL). */
+    private void loadCsFar(int sel, long eip, boolean call, int size) {
+        if (!s.protectedMode() || (s.rflags & FLAG_VM) != 0) {
+            if (call) {
+                push(s.cs.selector, size);
+                push(s.rip, size);
+            }
+            loadSegment(CS, sel);
+            s.rip = eip & (size == 4 ? 0xFFFF_FFFFL : 0xFFFF);
+            return;
+        }
+        if ((sel & ~3) == 0) throw gp(0);
+        long[] desc = descTmp;
+        readDescriptor(sel, desc, 0);
+        int type = (int) (desc[1] >>> 8) & 0x1F;
+        int dpl = (int) (desc[1] >>> 13) & 3;
+        int cpl = s.cpl();
+        if ((type & 0x18) != 0x18) {
+            if (type == 0x0C || type == 0x04) { callGate(sel, desc, call, size); return; }
+            throw gp(sel & ~3);
+        }
+        if ((type & 4) != 0 ? dpl > cpl : (dpl != cpl || (sel & 3) > cpl)) throw gp(sel & ~3);
+        if ((desc[1] & 0x8000) == 0) throw fault(NP, sel & ~3);
+        long lim = ((desc[0] & 0xFFFF) | (desc[1] & 0xF_0000L));
+        if ((desc[1] & (1L << 23)) != 0) lim = (lim << 12) | 0xFFF;
+        if (eip > lim) throw gp(0);
+        if (call) {
+            push(s.cs.selector, size);
+            push(s.rip, size);
+        }
+        setAccessed(sel, desc);
+        fillCache(s.cs, (sel & ~3) | cpl, desc);
+        s.cs.dpl = cpl;
+        s.rip = eip;
+    }
+
+    /** Call gates to the same or an inner privilege level (SDM Vol. 3A 5.8.5); no parameter copying. */
+    private void callGate(int gateSel, long[] gate, boolean call, int size) {
+        int gdpl = (int) (gate[1] >>> 13) & 3;
+        int cpl = s.cpl();
+        if (gdpl < cpl || gdpl < (gateSel & 3)) throw gp(gateSel & ~3);
+        if ((gate[1] & 0x8000) == 0) throw fault(NP, gateSel & ~3);
+        boolean gate32 = ((gate[1] >>> 8) & 8) != 0;
+        int sel = (int) (gate[0] >>> 16);
+        long off = gate32 ? (gate[0] & 0xFFFF) | (gate[1] & 0xFFFF_0000L) : gate[0] & 0xFFFF;
+        if ((sel & ~3) == 0) throw gp(0);
+        long[] desc = new long[2];
+        readDescriptor(sel, desc, 0);
+        int type = (int) (desc[1] >>> 8) & 0x1F;
+        int dpl = (int) (desc[1] >>> 13) & 3;
+        if ((type & 0x18) != 0x18 || dpl > cpl) throw gp(sel & ~3);
+        if ((desc[1] & 0x8000) == 0) throw fault(NP, sel & ~3);
+        int psize = gate32 ? 4 : 2;
+        if (call && (type & 4) == 0 && dpl < cpl) {
+            int oldSs = s.ss.selector;
+            long oldEsp = g[RSP] & 0xFFFF_FFFFL;
+            long newSp = mmu.read(s.tr.base + 4 + dpl * 8L, 4, false);
+            int newSs = (int) mmu.read(s.tr.base + 8 + dpl * 8L, 2, false);
+            loadStackForPrivilege(newSs, dpl, 0);
+            g[RSP] = newSp;
+            push(oldSs, psize);
+            push(oldEsp, psize);
+            cpl = dpl;
+        }
+        if (call) {
+            push(s.cs.selector, psize);
+            push(s.rip, psize);
+        }
+        int newCpl = (type & 4) != 0 ? cpl : dpl;
+        fillCache(s.cs, (sel & ~3) | newCpl, desc);
+        s.cs.dpl = newCpl;
+        s.rip = off;
+    }
+
+    /** RETF and IRET to the same or an outer privilege level. */
+    private void farReturn(int size, long eip, int sel, long popExtra) {
+        if (!s.protectedMode() || (s.rflags & FLAG_VM) != 0) {
+            loadSegment(CS, sel);
+            s.rip = eip;
+            setSp((g[RSP] & spMask()) + popExtra);
+            return;
+        }
+        if ((sel & ~3) == 0) throw gp(0);
+        int cpl = s.cpl();
+        int rpl = sel & 3;
+        if (rpl < cpl) throw gp(sel & ~3);
+        long[] desc = new long[2];
+        readDescriptor(sel, desc, 0);
+        int type = (int) (desc[1] >>> 8) & 0x1F;
+        int dpl = (int) (desc[1] >>> 13) & 3;
+        if ((type & 0x18) != 0x18) throw gp(sel & ~3);
+        if ((type & 4) != 0 ? dpl > rpl : dpl != rpl) throw gp(sel & ~3);
+        if ((desc[1] & 0x8000) == 0) throw fault(NP, sel & ~3);
+        if (rpl > cpl) {
+            long sp = (g[RSP] + popExtra) & spMask();
+            long newSp = readMem(SS, sp, size);
+            int newSs = (int) readMem(SS, (sp + size) & spMask(), size);
+            if ((newSs & ~3) == 0) throw gp(0);
+            long[] sd = new long[2];
+            readDescriptor(newSs, sd, 0);
+            int st = (int) (sd[1] >>> 8) & 0x1F;
+            if ((newSs & 3) != rpl || ((sd[1] >>> 13) & 3) != rpl || (st & 0x1A) != 0x12) throw gp(newSs & ~3);
+            if ((sd[1] & 0x8000) == 0) throw fault(SSF, newSs & ~3);
+            fillCache(s.cs, sel, desc);
+            s.cs.dpl = rpl;
+            fillCache(s.ss, newSs, sd);
+            g[RSP] = s.ss.db ? newSp : (g[RSP] & ~0xFFFFL) | (newSp & 0xFFFF);
+            for (int sr : new int[] {ES, DS, FS, GS}) {
+                SegmentRegister r = s.seg[sr];
+                boolean conf = (r.type & 0xC) == 0xC;
+                if (!r.unusable && r.dpl < rpl && !conf) { r.selector = 0; r.unusable = true; r.present = false; }
+            }
+        } else {
+            fillCache(s.cs, sel, desc);
+            s.cs.dpl = cpl;
+            setSp((g[RSP] & spMask()) + popExtra);
+        }
+        s.rip = eip;
+    }
+
+    // =====================================================================================
+    // EFLAGS
+    // =====================================================================================
+
+    long flagsImage() { return s.rflags | 2; }
+
+    /** POPF/IRET: which bits may change depends on CPL and IOPL (SDM Vol. 2 POPF). */
+    private void writeFlags(long v, int size, boolean iret) {
+        long changeable = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_TF | FLAG_DF | FLAG_OF | FLAG_NT;
+        int cpl = s.cpl();
+        int iopl = (int) (s.rflags >>> 12) & 3;
+        if (size == 4) changeable |= FLAG_AC | FLAG_ID | (iret ? FLAG_RF : 0);
+        if (cpl == 0) changeable |= 0x3000;
+        if (cpl <= iopl) changeable |= FLAG_IF;
+        if (iret && size == 4 && cpl == 0) changeable |= FLAG_VIF | FLAG_VIP;
+        long old = s.rflags;
+        s.rflags = (old & ~changeable) | (v & changeable) | 2;
+        if ((old & FLAG_IF) == 0 && (s.rflags & FLAG_IF) != 0) breakBatch = true;
+    }
+
+    // =====================================================================================
+    // I/O
+    // =====================================================================================
+
+    private void checkIo(int port, int size) {
+        if (s.protectedMode() && (s.cpl() > ((s.rflags >>> 12) & 3) || (s.rflags & FLAG_VM) != 0)) {
+            // The TSS I/O permission bitmap (SDM Vol. 1 19.5.2).
+            if ((s.tr.type & 8) == 0 || Integer.compareUnsigned(s.tr.limit, 0x67) < 0) throw gp(0);
+            long mapBase = mmu.read(s.tr.base + 0x66, 2, false);
+            long at = mapBase + (port >>> 3);
+            if (at + 1 > (s.tr.limit & 0xFFFF_FFFFL)) throw gp(0);
+            long bits = mmu.read(s.tr.base + at, 2, false);
+            if (((bits >>> (port & 7)) & ((1 << size) - 1)) != 0) throw gp(0);
+        }
+    }
+
+    private long in(int port, int size) {
+        checkIo(port, size);
+        breakBatch = true;
+        synchronized (ioLock) {
+            return ports.read(port & 0xFFFF, size);
+        }
+    }
+
+    private void out(int port, int size, long v) {
+        checkIo(port, size);
+        breakBatch = true;
+        synchronized (ioLock) {
+            ports.write(port & 0xFFFF, size, v & mask(size));
+        }
+    }
+
+    // =====================================================================================
+    // X87Memory
+    // =====================================================================================
+
+    @Override
+    public long read(long offset, int size) {
+        long m = d.a32 ? 0xFFFF_FFFFL : 0xFFFF;
+        return readMem(x87Seg, (x87Off + offset) & m, size);
+    }
+
+    @Override
+    public void write(long offset, int size, long value) {
+        long m = d.a32 ? 0xFFFF_FFFFL : 0xFFFF;
+        writeMem(x87Seg, (x87Off + offset) & m, size, value);
+    }
+
+    // =====================================================================================
+    // Execution
+    // =====================================================================================
+
+    private void execute() {
+        final DecodedInsn d = this.d;
+        int op = d.op;
+        long ipMask = s.cs.db ? 0xFFFF_FFFFL : 0xFFFF;
+        s.rip = (eipStart + d.length) & ipMask;
+        int osz = d.o32 ? 4 : 2;
+        if (d.lock && !lockable()) throw ud();
+        if (op < 0x40 && (op & 7) < 6) {
+            int aop = op >> 3;
+            int size = (op & 1) == 0 ? 1 : osz;
+            switch (op & 7) {
+                case 0, 1 -> {
+                    long a = rmRead(size);
+                    long r = alu(aop, a, reg(size, d.reg), size);
+                    if (aop != 7) rmWrite(size, r);
+                }
+                case 2, 3 -> {
+                    long r = alu(aop, reg(size, d.reg), rmRead(size), size);
+                    if (aop != 7) setReg(size, d.reg, r);
+                }
+                default -> {
+                    long r = alu(aop, reg(size, 0), d.imm & mask(size), size);
+                    if (aop != 7) setReg(size, 0, r);
+                }
+            }
+            return;
+        }
+        switch (op) {
+            case 0x06, 0x0E, 0x16, 0x1E -> push(s.seg[op >> 3].selector, osz);
+            case 0x07, 0x17, 0x1F -> {
+                long v = peek(osz, 0);
+                loadSegment(op >> 3, (int) v);
+                setSp(g[RSP] + osz);
+            }
+            case 0x27 -> daa();
+            case 0x2F -> das();
+            case 0x37 -> aaa(true);
+            case 0x3F -> aaa(false);
+            case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47 -> setReg(osz, op & 7, incDec(reg(osz, op & 7), osz, false));
+            case 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> setReg(osz, op & 7, incDec(reg(osz, op & 7), osz, true));
+            case 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57 -> push(reg(osz, op & 7), osz);
+            case 0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F -> {
+                long v = pop(osz);
+                setReg(osz, op & 7, v);
+            }
+            case 0x60 -> pusha(osz);
+            case 0x61 -> popa(osz);
+            case 0x62 -> bound(osz);
+            case 0x63 -> arpl();
+            case 0x68, 0x6A -> push(op == 0x6A ? sext(d.imm, 1) & mask(osz) : d.imm, osz);
+            case 0x69, 0x6B -> {
+                long b = op == 0x6B ? sext(d.imm, 1) : sext(d.imm, osz);
+                setReg(osz, d.reg, imul3(sext(rmRead(osz), osz), b, osz));
+            }
+            case 0x6C, 0x6D, 0x6E, 0x6F, 0xA4, 0xA5, 0xA6, 0xA7, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF ->
+                    stringOp(op, (op & 1) == 0 ? 1 : osz);
+            case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F -> {
+                if (cond(op & 15)) jump(s.rip + sext(d.imm, 1), osz);
+            }
+            case 0x80, 0x81, 0x82, 0x83 -> {
+                int size = op == 0x80 || op == 0x82 ? 1 : osz;
+                long b = op == 0x83 ? sext(d.imm, 1) & mask(size) : d.imm & mask(size);
+                long a = rmRead(size);
+                long r = alu(d.reg, a, b, size);
+                if (d.reg != 7) rmWrite(size, r);
+            }
+            case 0x84, 0x85 -> {
+                int size = op == 0x84 ? 1 : osz;
+                alu(4, rmRead(size), reg(size, d.reg), size);
+            }
+            case 0x86, 0x87 -> {
+                int size = op == 0x86 ? 1 : osz;
+                long a = rmRead(size);
+                long b = reg(size, d.reg);
+                rmWrite(size, b);
+                setReg(size, d.reg, a);
+            }
+            case 0x88, 0x89 -> {
+                int size = op == 0x88 ? 1 : osz;
+                rmStore(size, reg(size, d.reg));
+            }
+            case 0x8A, 0x8B -> {
+                int size = op == 0x8A ? 1 : osz;
+                setReg(size, d.reg, rmRead(size));
+            }
+            case 0x8C -> {
+                if (d.reg > 5) throw ud();
+                int v = s.seg[d.reg].selector;
+                if (d.mem) rmStore(2, v);
+                else setReg(osz, d.rm, v);
+            }
+            case 0x8D -> {
+                if (!d.mem) throw ud();
+                setReg(osz, d.reg, ea());
+            }
+            case 0x8E -> {
+                if (d.reg > 5 || d.reg == CS) throw ud();
+                loadSegment(d.reg, (int) rmRead(2));
+            }
+            case 0x8F -> {
+                if (d.reg != 0) throw ud();
+                long sp = g[RSP];
+                long v = pop(osz);
+                try {
+                    rmStore(osz, v);
+                } catch (CpuFault f) {
+                    g[RSP] = sp;
+                    throw f;
+                }
+            }
+            case 0x90 -> {
+                if (d.rep == DecodedInsn.REP_E) return; // PAUSE
+            }
+            case 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97 -> {
+                long a = reg(osz, 0);
+                setReg(osz, 0, reg(osz, op & 7));
+                setReg(osz, op & 7, a);
+            }
+            case 0x98 -> {
+                if (osz == 4) setReg(4, 0, sext(reg(2, 0), 2));
+                else setReg(2, 0, sext(reg(1, 0), 1));
+            }
+            case 0x99 -> {
+                long a = sext(reg(osz, 0), osz);
+                setReg(osz, RDX, a < 0 ? -1 : 0);
+            }
+            case 0x9A -> loadCsFar((int) d.imm2, d.imm, true, osz);
+            case 0x9B -> {
+                if ((s.cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) throw fault.set(NM, false, 0);
+                checkPendingFpu();
+            }
+            case 0x9C -> {
+                if ((s.rflags & FLAG_VM) != 0 && ((s.rflags >>> 12) & 3) < 3) throw gp(0);
+                push(flagsImage() & (osz == 4 ? 0xFC_FFFFL : 0xFFFF), osz);
+            }
+            case 0x9D -> {
+                if ((s.rflags & FLAG_VM) != 0 && ((s.rflags >>> 12) & 3) < 3) throw gp(0);
+                long v = peek(osz, 0);
+                writeFlags(v, osz, false);
+                setSp(g[RSP] + osz);
+            }
+            case 0x9E -> setFlags(reg(1, 4), FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF);
+            case 0x9F -> setReg(1, 4, (s.rflags & 0xD5) | 2);
+            case 0xA0, 0xA1 -> {
+                int size = op == 0xA0 ? 1 : osz;
+                setReg(size, 0, readMem(d.seg, d.disp, size));
+            }
+            case 0xA2, 0xA3 -> {
+                int size = op == 0xA2 ? 1 : osz;
+                writeMem(d.seg, d.disp, size, reg(size, 0));
+            }
+            case 0xA8, 0xA9 -> {
+                int size = op == 0xA8 ? 1 : osz;
+                alu(4, reg(size, 0), d.imm, size);
+            }
+            case 0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7 -> setReg(1, op & 7, d.imm);
+            case 0xB8, 0xB9, 0xBA, 0xBB, 0xBC, 0xBD, 0xBE, 0xBF -> setReg(osz, op & 7, d.imm);
+            case 0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3 -> {
+                int size = (op & 1) == 0 ? 1 : osz;
+                int count = op <= 0xC1 ? (int) d.imm : op <= 0xD1 ? 1 : (int) reg(1, RCX);
+                long a = rmRead(size);
+                long r = shift(d.reg, a, count, size);
+                rmWrite(size, r);
+            }
+            case 0xC2, 0xC3 -> {
+                long ip = pop(osz);
+                if (op == 0xC2) setSp(g[RSP] + d.imm);
+                s.rip = ip;
+            }
+            case 0xC4, 0xC5 -> {
+                if (!d.mem) throw ud();
+                long off = ea();
+                long v = readMem(d.seg, off, osz);
+                int sel = (int) readMem(d.seg, (off + osz) & (d.a32 ? 0xFFFF_FFFFL : 0xFFFF), 2);
+                loadSegment(op == 0xC4 ? ES : DS, sel);
+                setReg(osz, d.reg, v);
+            }
+            case 0xC6, 0xC7 -> {
+                if (d.reg != 0) throw ud();
+                int size = op == 0xC6 ? 1 : osz;
+                rmStore(size, d.imm);
+            }
+            case 0xC8 -> enter(osz);
+            case 0xC9 -> {
+                long bp = readMem(SS, g[RBP] & spMask(), osz);
+                setSp(g[RBP]);
+                setSp(g[RSP] + osz);
+                setReg(osz, RBP, bp);
+            }
+            case 0xCA, 0xCB -> {
+                long ip = peek(osz, 0);
+                int sel = (int) peek(osz, osz);
+                setSp(g[RSP] + 2L * osz);
+                long extra = op == 0xCA ? d.imm : 0;
+                long sp = g[RSP];
+                try {
+                    farReturn(osz, ip, sel, extra);
+                } catch (CpuFault f) {
+                    g[RSP] = sp - 2L * osz;
+                    throw f;
+                }
+            }
+            case 0xCC -> softInt(BP);
+            case 0xCD -> softInt((int) d.imm);
+            case 0xCE -> {
+                if ((s.rflags & FLAG_OF) != 0) softInt(OFV);
+            }
+            case 0xCF -> iret(osz);
+            case 0xD4 -> {
+                int base = (int) d.imm;
+                if (base == 0) throw fault.set(DE, false, 0);
+                int al = (int) reg(1, 0);
+                setReg(2, 0, ((al / base) << 8) | (al % base));
+                s.rflags = (s.rflags & ~ARITH) | szp(al % base, 1);
+            }
+            case 0xD5 -> {
+                int r = (int) ((reg(1, 0) + reg(1, 4) * d.imm) & 0xFF);
+                setReg(2, 0, r);
+                s.rflags = (s.rflags & ~ARITH) | szp(r, 1);
+            }
+            case 0xD6 -> setReg(1, 0, cf() ? 0xFF : 0);
+            case 0xD7 -> {
+                long off = (reg(d.a32 ? 4 : 2, RBX) + reg(1, 0)) & (d.a32 ? 0xFFFF_FFFFL : 0xFFFF);
+                setReg(1, 0, readMem(d.seg, off, 1));
+            }
+            case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF -> x87(op);
+            case 0xE0, 0xE1, 0xE2, 0xE3 -> {
+                int asz = d.a32 ? 4 : 2;
+                boolean take;
+                if (op == 0xE3) {
+                    take = reg(asz, RCX) == 0;
+                } else {
+                    long c = (reg(asz, RCX) - 1) & mask(asz);
+                    setReg(asz, RCX, c);
+                    take = c != 0 && (op == 0xE2 || (op == 0xE1) == ((s.rflags & FLAG_ZF) != 0));
+                }
+                if (take) jump(s.rip + sext(d.imm, 1), osz);
+            }
+            case 0xE4, 0xE5 -> {
+                int size = op == 0xE4 ? 1 : osz;
+                setReg(size, 0, in((int) d.imm, size));
+            }
+            case 0xE6, 0xE7 -> {
+                int size = op == 0xE6 ? 1 : osz;
+                out((int) d.imm, size, reg(size, 0));
+            }
+            case 0xE8 -> {
+                long target = s.rip + sext(d.imm, osz);
+                long ret = s.rip;
+                checkJump(target, osz);
+                push(ret, osz);
+                jump(target, osz);
+            }
+            case 0xE9 -> jump(s.rip + sext(d.imm, osz), osz);
+            case 0xEA -> loadCsFar((int) d.imm2, d.imm, false, osz);
+            case 0xEB -> jump(s.rip + sext(d.imm, 1), osz);
+            case 0xEC, 0xED -> {
+                int size = op == 0xEC ? 1 : osz;
+                setReg(size, 0, in((int) reg(2, RDX), size));
+            }
+            case 0xEE, 0xEF -> {
+                int size = op == 0xEE ? 1 : osz;
+                out((int) reg(2, RDX), size, reg(size, 0));
+            }
+            case 0xF1 -> softInt(DB);
+            case 0xF4 -> {
+                if (s.cpl() != 0) throw gp(0);
+                s.halted = true;
+                breakBatch = true;
+            }
+            case 0xF5 -> s.rflags ^= FLAG_CF;
+            case 0xF6, 0xF7 -> group3(op == 0xF6 ? 1 : osz);
+            case 0xF8 -> s.rflags &= ~FLAG_CF;
+            case 0xF9 -> s.rflags |= FLAG_CF;
+            case 0xFA -> {
+                checkIopl();
+                s.rflags &= ~FLAG_IF;
+            }
+            case 0xFB -> {
+                checkIopl();
+                if ((s.rflags & FLAG_IF) == 0) {
+                    s.rflags |= FLAG_IF;
+                    s.interruptShadow = true;
+                    breakBatch = true;
+                }
+            }
+            case 0xFC -> s.rflags &= ~FLAG_DF;
+            case 0xFD -> s.rflags |= FLAG_DF;
+            case 0xFE -> {
+                if (d.reg > 1) throw ud();
+                rmWrite(1, incDec(rmRead(1), 1, d.reg == 1));
+            }
+            case 0xFF -> group5(osz);
+            default -> {
+                if (op >= 0x100 && op < 0x200) twoByte(op & 0xFF, osz);
+                else if (op == OpcodeTable.TOO_LONG) throw gp(0);
+                else throw ud();
+            }
+        }
+    }
+
+    private boolean lockable() {
+        int op = d.op;
+        if (!d.mem) return false;
+        if (op < 0x40) return (op & 7) < 2 && (op >> 3) != 7;
+        return switch (op) {
+            case 0x80, 0x81, 0x82, 0x83 -> d.reg != 7;
+            case 0x86, 0x87 -> true;
+            case 0xF6, 0xF7 -> d.reg == 2 || d.reg == 3;
+            case 0xFE, 0xFF -> d.reg < 2;
+            case 0x1AB, 0x1B3, 0x1BB, 0x1B0, 0x1B1, 0x1C0, 0x1C1 -> true;
+            case 0x1BA -> d.reg >= 5;
+            case 0x1C7 -> d.reg == 1;
+            default -> false;
+        };
+    }
+
+    private void checkIopl() {
+        if (s.protectedMode() && s.cpl() > ((s.rflags >>> 12) & 3)) throw gp(0);
+    }
+
+    private void checkJump(long target, int osz) {
+        long t = target & (osz == 4 ? 0xFFFF_FFFFL : 0xFFFF);
+        if (Long.compareUnsigned(t, s.cs.limit & 0xFFFF_FFFFL) > 0) throw gp(0);
+    }
+
+    private void jump(long target, int osz) {
+        long t = target & (osz == 4 ? 0xFFFF_FFFFL : 0xFFFF);
+        if (Long.compareUnsigned(t, s.cs.limit & 0xFFFF_FFFFL) > 0) throw gp(0);
+        s.rip = t;
+    }
+
+    private void softInt(int vec) {
+        if ((s.rflags & FLAG_VM) != 0 && ((s.rflags >>> 12) & 3) < 3 && d.op == 0xCD) throw gp(0);
+        interrupt(vec, false, 0, d.op == 0xCD || d.op == 0xCC || d.op == 0xCE, false);
+    }
+
+    private void iret(int osz) {
+        if (!s.protectedMode()) {
+            long ip = peek(osz, 0);
+            int cs = (int) peek(osz, osz);
+            long fl = peek(osz, 2 * osz);
+            s.cs.loadReal(cs);
+            s.rip = ip & (osz == 4 ? 0xFFFF_FFFFL : 0xFFFF);
+            setSp(g[RSP] + 3L * osz);
+            if (osz == 2) fl = (s.rflags & ~0xFFFFL) | (fl & 0xFFFF);
+            writeFlags(fl, osz, true);
+            s.nmiBlocked = false;
+            return;
+        }
+        if ((s.rflags & FLAG_VM) != 0) {
+            if (((s.rflags >>> 12) & 3) < 3) throw gp(0);
+        }
+        if ((s.rflags & FLAG_NT) != 0) throw gp(0); // task return: no task switching in this model
+        long ip = peek(osz, 0);
+        int cs = (int) peek(osz, osz);
+        long fl = peek(osz, 2 * osz);
+        int cpl = s.cpl();
+        long sp = g[RSP];
+        setSp(g[RSP] + 3L * osz);
+        try {
+            farReturn(osz, ip, cs, 0);
+        } catch (CpuFault f) {
+            g[RSP] = sp;
+            throw f;
+        }
+        if (osz == 2) fl = (s.rflags & ~0xFFFFL) | (fl & 0xFFFF);
+        // Privilege for the flag update is the CPL before the return.
+        long changeable = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_TF | FLAG_DF | FLAG_OF | FLAG_NT;
+        if (osz == 4) changeable |= FLAG_AC | FLAG_ID | FLAG_RF;
+        if (cpl == 0) changeable |= 0x3000 | (osz == 4 ? FLAG_VIF | FLAG_VIP : 0);
+        if (cpl <= ((s.rflags >>> 12) & 3)) changeable |= FLAG_IF;
+        long old = s.rflags;
+        s.rflags = (old & ~changeable) | (fl & changeable) | 2;
+        if ((old & FLAG_IF) == 0 && (s.rflags & FLAG_IF) != 0) breakBatch = true;
+        s.nmiBlocked = false;
+    }
+
+    private void pusha(int osz) {
+        long sp = g[RSP];
+        long[] v = pushaTmp;
+        for (int r = 0; r < 8; r++) v[r] = reg(osz, r);
+        try {
+            for (int r = 0; r < 8; r++) push(v[r], osz);
+        } catch (CpuFault f) {
+            g[RSP] = sp;
+            throw f;
+        }
+    }
+
+    private final long[] pushaTmp = new long[8];
+
+    private void popa(int osz) {
+        long[] v = pushaTmp;
+        for (int r = 7; r >= 0; r--) v[r] = peek(osz, (7 - r) * osz);
+        for (int r = 7; r >= 0; r--) if (r != RSP) setReg(osz, r, v[r]);
+        setSp(g[RSP] + 8L * osz);
+    }
+
+    private void bound(int osz) {
+        if (!d.mem) throw ud();
+        long off = ea();
+        long lo = sext(readMem(d.seg, off, osz), osz);
+        long hi = sext(readMem(d.seg, (off + osz) & (d.a32 ? 0xFFFF_FFFFL : 0xFFFF), osz), osz);
+        long v = sext(reg(osz, d.reg), osz);
+        if (v < lo || v > hi) throw fault.set(BR, false, 0);
+    }
+
+    private void arpl() {
+        if (!s.protectedMode() || (s.rflags & FLAG_VM) != 0) throw ud();
+        long dst = rmRead(2);
+        long src = reg(2, d.reg);
+        if ((dst & 3) < (src & 3)) {
+            rmWrite(2, (dst & ~3) | (src & 3));
+            s.rflags |= FLAG_ZF;
+        } else {
+            s.rflags &= ~FLAG_ZF;
+        }
+    }
+
+    private void enter(int osz) {
+        int alloc = (int) d.imm;
+        int level = (int) d.imm2 & 31;
+        long sp0 = g[RSP];
+        long bp0 = g[RBP];
+        try {
+            push(reg(osz, RBP), osz);
+            long frame = g[RSP] & spMask();
+            long bp = bp0;
+            for (int i = 1; i < level; i++) {
+                bp = (bp - osz) & spMask();
+                push(readMem(SS, bp, osz), osz);
+            }
+            if (level > 0) push(frame, osz);
+            long newSp = (g[RSP] - alloc) & spMask();
+            if (alloc > 0) checkSeg(SS, newSp, 1, true);
+            setReg(osz, RBP, frame);
+            setSp(newSp);
+        } catch (CpuFault f) {
+            g[RSP] = sp0;
+            g[RBP] = bp0;
+            throw f;
+        }
+    }
+
+    private long imul3(long a, long b, int size) {
+        long r = a * b;
+        long t = sext(r, size);
+        long f = szp(r & mask(size), size);
+        if (t != r) f |= FLAG_CF | FLAG_OF;
+        s.rflags = (s.rflags & ~ARITH) | f;
+        return r & mask(size);
+    }
+
+    private void group3(int size) {
+        switch (d.reg) {
+            case 0, 1 -> alu(4, rmRead(size), d.imm & mask(size), size);
+            case 2 -> rmWrite(size, ~rmRead(size) & mask(size));
+            case 3 -> {
+                long a = rmRead(size);
+                long r = alu(5, 0, a, size);
+                rmWrite(size, r);
+            }
+            case 4, 5 -> {
+                long a = rmRead(size);
+                boolean signed = d.reg == 5;
+                long acc = reg(size, 0);
+                long r = signed ? sext(acc, size) * sext(a, size) : acc * a;
+                int bits = size * 8;
+                long lo = r & mask(size);
+                long hi;
+                boolean ovf;
+                if (size == 4 && !signed) {
+                    hi = Math.multiplyHigh(acc, a) << 32 | (r >>> 32);
+                    hi = (r >>> 32) & 0xFFFF_FFFFL;
+                    ovf = hi != 0;
+                } else if (size == 4) {
+                    hi = (r >> 32) & 0xFFFF_FFFFL;
+                    ovf = sext(lo, 4) != r;
+                } else {
+                    hi = (r >> bits) & mask(size);
+                    ovf = signed ? sext(lo, size) != r : hi != 0;
+                }
+                if (size == 1) setReg(2, 0, (hi << 8) | lo);
+                else {
+                    setReg(size, 0, lo);
+                    setReg(size, RDX, hi);
+                }
+                long f = szp(lo, size);
+                if (ovf) f |= FLAG_CF | FLAG_OF;
+                s.rflags = (s.rflags & ~ARITH) | f;
+            }
+            default -> divide(size, d.reg == 7);
+        }
+    }
+
+    private void divide(int size, boolean signed) {
+        long divisor = rmRead(size);
+        if (divisor == 0) throw fault.set(DE, false, 0);
+        long m = mask(size);
+        if (size == 4) {
+            long dividend = (reg(4, RDX) << 32) | reg(4, 0);
+            if (!signed) {
+                long q = Long.divideUnsigned(dividend, divisor);
+                long r = Long.remainderUnsigned(dividend, divisor);
+                if (Long.compareUnsigned(q, m) > 0) throw fault.set(DE, false, 0);
+                setReg(4, 0, q);
+                setReg(4, RDX, r);
+            } else {
+                long dv = sext(divisor, 4);
+                if (dividend == Long.MIN_VALUE && dv == -1) throw fault.set(DE, false, 0);
+                long q = dividend / dv;
+                long r = dividend % dv;
+                if (q != (int) q) throw fault.set(DE, false, 0);
+                setReg(4, 0, q);
+                setReg(4, RDX, r);
+            }
+            return;
+        }
+        long dividend = size == 1 ? reg(2, 0) : (reg(2, RDX) << 16) | reg(2, 0);
+        long q, r;
+        if (!signed) {
+            q = dividend / divisor;
+            r = dividend % divisor;
+            if (q > m) throw fault.set(DE, false, 0);
+        } else {
+            long dd = sext(dividend, size * 2);
+            long dv = sext(divisor, size);
+            q = dd / dv;
+            r = dd % dv;
+            if (q != sext(q & m, size)) throw fault.set(DE, false, 0);
+        }
+        if (size == 1) setReg(2, 0, ((r & 0xFF) << 8) | (q & 0xFF));
+        else {
+            setReg(2, 0, q);
+            setReg(2, RDX, r);
+        }
+    }
+
+    private void group5(int osz) {
+        switch (d.reg) {
+            case 0, 1 -> rmWrite(osz, incDec(rmRead(osz), osz, d.reg == 1));
+            case 2 -> {
+                long target = rmRead(osz);
+                checkJump(target, osz);
+                push(s.rip, osz);
+                jump(target, osz);
+            }
+            case 3, 5 -> {
+                if (!d.mem) throw ud();
+                long off = ea();
+                long ip = readMem(d.seg, off, osz);
+                int sel = (int) readMem(d.seg, (off + osz) & (d.a32 ? 0xFFFF_FFFFL : 0xFFFF), 2);
+                loadCsFar(sel, ip, d.reg == 3, osz);
+            }
+            case 4 -> jump(rmRead(osz), osz);
+            case 6 -> push(rmRead(osz), osz);
+            default -> throw ud();
+        }
+    }
+
+    // ---- BCD ----
+
+    private void daa() {
+        int al = (int) reg(1, 0);
+        boolean oldCf = cf();
+        long f = s.rflags & ~ARITH;
+        int r = al;
+        if ((al & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
+            r += 6;
+            f |= FLAG_AF;
+        }
+        if (al > 0x99 || oldCf) {
+            r += 0x60;
+            f |= FLAG_CF;
+        }
+        r &= 0xFF;
+        setReg(1, 0, r);
+        s.rflags = f | szp(r, 1);
+    }
+
+    private void das() {
+        int al = (int) reg(1, 0);
+        boolean oldCf = cf();
+        long f = s.rflags & ~ARITH;
+        int r = al;
+        if ((al & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
+            r -= 6;
+            f |= FLAG_AF;
+        }
+        if (al > 0x99 || oldCf) {
+            r -= 0x60;
+            f |= FLAG_CF;
+        }
+        r &= 0xFF;
+        setReg(1, 0, r);
+        s.rflags = f | szp(r, 1);
+    }
+
+    private void aaa(boolean add) {
+        long ax = reg(2, 0);
+        long f = s.rflags & ~ARITH;
+        if ((ax & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
+            ax = add ? ax + 0x106 : ax - 6 - 0x100;
+            f |= FLAG_AF | FLAG_CF;
+        }
+        ax &= 0xFF0F;
+        setReg(2, 0, ax);
+        s.rflags = f | szp(ax & 0xFF, 1);
+    }
+
+    // ---- strings ----
+
+    private void stringOp(int op, int size) {
+        int asz = d.a32 ? 4 : 2;
+        long am = mask(asz);
+        boolean rep = d.rep != DecodedInsn.REP_NONE;
+        boolean compare = op == 0xA6 || op == 0xA7 || op == 0xAE || op == 0xAF;
+        long step = (s.rflags & FLAG_DF) != 0 ? -size : size;
+        long count = rep ? reg(asz, RCX) : 1;
+        if (rep && count == 0) return;
+        int budget = 4096;
+        while (true) {
+            switch (op) {
+                case 0xA4, 0xA5 -> {
+                    long v = readMem(d.seg, reg(asz, RSI), size);
+                    writeMem(ES, reg(asz, RDI), size, v);
+                    setReg(asz, RSI, (reg(asz, RSI) + step) & am);
+                    setReg(asz, RDI, (reg(asz, RDI) + step) & am);
+                }
+                case 0xA6, 0xA7 -> {
+                    long a = readMem(d.seg, reg(asz, RSI), size);
+                    long b = readMem(ES, reg(asz, RDI), size);
+                    alu(7, a, b, size);
+                    setReg(asz, RSI, (reg(asz, RSI) + step) & am);
+                    setReg(asz, RDI, (reg(asz, RDI) + step) & am);
+                }
+                case 0xAA, 0xAB -> {
+                    writeMem(ES, reg(asz, RDI), size, reg(size, 0));
+                    setReg(asz, RDI, (reg(asz, RDI) + step) & am);
+                }
+                case 0xAC, 0xAD -> {
+                    setReg(size, 0, readMem(d.seg, reg(asz, RSI), size));
+                    setReg(asz, RSI, (reg(asz, RSI) + step) & am);
+                }
+                case 0xAE, 0xAF -> {
+                    long b = readMem(ES, reg(asz, RDI), size);
+                    alu(7, reg(size, 0), b, size);
+                    setReg(asz, RDI, (reg(asz, RDI) + step) & am);
+                }
+                case 0x6C, 0x6D -> {
+                    checkIo((int) reg(2, RDX), size);
+                    checkSeg(ES, reg(asz, RDI), size, true);
+                    long v = in((int) reg(2, RDX), size);
+                    writeMem(ES, reg(asz, RDI), size, v);
+                    setReg(asz, RDI, (reg(asz, RDI) + step) & am);
+                }
+                default -> {
+                    long v = readMem(d.seg, reg(asz, RSI), size);
+                    out((int) reg(2, RDX), size, v);
+                    setReg(asz, RSI, (reg(asz, RSI) + step) & am);
+                }
+            }
+            if (!rep) return;
+            count = (count - 1) & am;
+            setReg(asz, RCX, count);
+            if (count == 0) return;
+            if (compare) {
+                boolean zf = (s.rflags & FLAG_ZF) != 0;
+                if (d.rep == DecodedInsn.REP_E ? !zf : zf) return;
+            }
+            if (--budget == 0) {
+                // Let the run loop see interrupts and time: re-execute for the rest.
+                s.rip = eipStart;
+                return;
+            }
+        }
+    }
+
+    // ---- x87 ----
+
+    private void checkPendingFpu() {
+        if (fpu != null && fpu.exceptionPending() && (s.cr0 & CR0_NE) != 0) throw fault.set(MF, false, 0);
+    }
+
+    private void x87(int op) {
+        if ((s.cr0 & (CR0_EM | CR0_TS)) != 0 || fpu == null) throw fault.set(NM, false, 0);
+        int modrm = d.mod << 6 | d.reg << 3 | d.rm;
+        boolean noWait = (op == 0xDB && modrm == 0xE2) || (op == 0xDB && modrm == 0xE3) || (op == 0xDF && modrm == 0xE0)
+                || (d.mem && (op == 0xD9 || op == 0xDD) && (d.reg == 6 || d.reg == 7));
+        if (!noWait) checkPendingFpu();
+        env.operand32 = d.o32;
+        env.realMode = !s.protectedMode() || (s.rflags & FLAG_VM) != 0;
+        env.rexW = false;
+        env.fcs = s.cs.selector;
+        env.fip = eipStart;
+        X87Memory m = null;
+        if (d.mem) {
+            x87Seg = d.seg;
+            x87Off = ea();
+            env.fds = s.seg[d.seg].selector;
+            env.fdp = x87Off;
+            m = this;
+        }
+        long flags = fpu.execute(op, modrm, m, env);
+        if (flags != FpuUnit.NO_FLAGS) {
+            s.rflags = (s.rflags & ~ARITH) | (flags & (FLAG_ZF | FLAG_PF | FLAG_CF));
+        }
+    }
+
+    private void fxsaveRestore(boolean save) {
+        if ((s.cr0 & CR0_EM) != 0 || fpu == null) throw ud();
+        if ((s.cr0 & CR0_TS) != 0) throw fault.set(NM, false, 0);
+        if (!d.mem) throw ud();
+        long off = ea();
+        if ((off & 15) != 0 || ((s.seg[d.seg].base + off) & 15) != 0) throw gp(0);
+        x87Seg = d.seg;
+        x87Off = off;
+        env.operand32 = d.o32;
+        env.realMode = !s.protectedMode();
+        env.rexW = false;
+        env.fcs = s.cs.selector;
+        env.fip = eipStart;
+        env.fds = s.seg[d.seg].selector;
+        env.fdp = off;
+        if (save) {
+            mmu.probeWrite(s.seg[d.seg].base + off, 512, user());
+            checkSeg(d.seg, off, 512, true);
+            fpu.fxsave(this, env);
+        } else {
+            checkSeg(d.seg, off, 512, false);
+            if (!fpu.fxrstorMxcsrValid(this)) throw gp(0);
+            fpu.fxrstor(this, env);
+        }
+    }
+
+    // ---- two-byte opcodes ----
+
+    private void twoByte(int op, int osz) {
+        switch (op) {
+            case 0x00 -> group6();
+            case 0x01 -> group7(osz);
+            case 0x02, 0x03 -> larLsl(op == 0x02, osz);
+            case 0x06 -> {
+                requireCpl0();
+                s.cr0 &= ~CR0_TS;
+            }
+            case 0x08, 0x09 -> requireCpl0();
+            case 0x0B -> throw ud();
+            case 0x0D, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F -> { } // hints and multi-byte NOP
+            case 0x20 -> {
+                requireCpl0();
+                long v = switch (d.reg) {
+                    case 0 -> s.cr0;
+                    case 2 -> s.cr2;
+                    case 3 -> s.cr3;
+                    case 4 -> s.cr4;
+                    default -> throw ud();
+                };
+                setReg(4, d.rm, v);
+            }
+            case 0x22 -> {
+                requireCpl0();
+                writeCr(d.reg, reg(4, d.rm));
+            }
+            case 0x21 -> {
+                requireCpl0();
+                int r = d.reg == 4 || d.reg == 5 ? d.reg + 2 : d.reg;
+                if ((d.reg == 4 || d.reg == 5) && (s.cr4 & 8) != 0) throw ud();
+                setReg(4, d.rm, s.dr[r]);
+            }
+            case 0x23 -> {
+                requireCpl0();
+                int r = d.reg == 4 || d.reg == 5 ? d.reg + 2 : d.reg;
+                if ((d.reg == 4 || d.reg == 5) && (s.cr4 & 8) != 0) throw ud();
+                s.dr[r] = reg(4, d.rm);
+            }
+            case 0x30 -> {
+                requireCpl0();
+                wrmsr((int) reg(4, RCX), reg(4, RDX) << 32 | reg(4, 0));
+            }
+            case 0x31 -> {
+                if ((s.cr4 & 4) != 0 && s.cpl() != 0) throw gp(0);
+                long t = s.tsc + batchCount;
+                setReg(4, 0, t);
+                setReg(4, RDX, t >>> 32);
+            }
+            case 0x32 -> {
+                requireCpl0();
+                long v = rdmsr((int) reg(4, RCX));
+                setReg(4, 0, v);
+                setReg(4, RDX, v >>> 32);
+            }
+            case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> {
+                long v = rmRead(osz);
+                if (cond(op & 15)) setReg(osz, d.reg, v);
+                else if (osz == 4) setReg(4, d.reg, reg(4, d.reg));
+            }
+            case 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8D, 0x8E, 0x8F -> {
+                if (cond(op & 15)) jump(s.rip + sext(d.imm, osz), osz);
+            }
+            case 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F ->
+                    rmStore(1, cond(op & 15) ? 1 : 0);
+            case 0xA0, 0xA8 -> push(s.seg[op == 0xA0 ? FS : GS].selector, osz);
+            case 0xA1, 0xA9 -> {
+                long v = peek(osz, 0);
+                loadSegment(op == 0xA1 ? FS : GS, (int) v);
+                setSp(g[RSP] + osz);
+            }
+            case 0xA2 -> cpuid();
+            case 0xA3, 0xAB, 0xB3, 0xBB -> bitOp((op >> 3) & 3, osz, reg(osz, d.reg), true);
+            case 0xBA -> {
+                if (d.reg < 4) throw ud();
+                bitOp(d.reg & 3, osz, d.imm, false);
+            }
+            case 0xA4, 0xA5, 0xAC, 0xAD -> doubleShift(op >= 0xAC, osz, op == 0xA4 || op == 0xAC ? (int) d.imm : (int) reg(1, RCX));
+            case 0xAE -> {
+                switch (d.reg) {
+                    case 0, 1 -> fxsaveRestore(d.reg == 0);
+                    case 5, 6, 7 -> {
+                        if (d.mem && d.reg != 7) throw ud();
+                    }
+                    default -> throw ud();
+                }
+            }
+            case 0xAF -> setReg(osz, d.reg, imul3(sext(reg(osz, d.reg), osz), sext(rmRead(osz), osz), osz));
+            case 0xB0, 0xB1 -> {
+                int size = op == 0xB0 ? 1 : osz;
+                long v = rmRead(size);
+                long acc = reg(size, 0);
+                alu(7, acc, v, size);
+                if (acc == v) rmWrite(size, reg(size, d.reg));
+                else {
+                    rmWrite(size, v);
+                    setReg(size, 0, v);
+                }
+            }
+            case 0xB2, 0xB4, 0xB5 -> {
+                if (!d.mem) throw ud();
+                long off = ea();
+                long v = readMem(d.seg, off, osz);
+                int sel = (int) readMem(d.seg, (off + osz) & (d.a32 ? 0xFFFF_FFFFL : 0xFFFF), 2);
+                loadSegment(op == 0xB2 ? SS : op == 0xB4 ? FS : GS, sel);
+                setReg(osz, d.reg, v);
+            }
+            case 0xB6, 0xB7 -> setReg(osz, d.reg, rmRead(op == 0xB6 ? 1 : 2));
+            case 0xBE, 0xBF -> {
+                int size = op == 0xBE ? 1 : 2;
+                setReg(osz, d.reg, sext(rmRead(size), size) & mask(osz));
+            }
+            case 0xBC, 0xBD -> {
+                long v = rmRead(osz);
+                if (v == 0) {
+                    s.rflags |= FLAG_ZF;
+                } else {
+                    int idx = op == 0xBC ? Long.numberOfTrailingZeros(v) : 63 - Long.numberOfLeadingZeros(v);
+                    setReg(osz, d.reg, idx);
+                    s.rflags &= ~FLAG_ZF;
+                }
+            }
+            case 0xC0, 0xC1 -> {
+                int size = op == 0xC0 ? 1 : osz;
+                long a = rmRead(size);
+                long b = reg(size, d.reg);
+                long r = alu(0, a, b, size);
+                rmWrite(size, r);
+                setReg(size, d.reg, a);
+            }
+            case 0xC7 -> {
+                if (d.reg != 1 || !d.mem) throw ud();
+                long off = ea();
+                long v = readMem(d.seg, off, 8);
+                long cmp = reg(4, RDX) << 32 | reg(4, 0);
+                if (v == cmp) {
+                    writeMem(d.seg, off, 8, reg(4, RCX) << 32 | reg(4, RBX));
+                    s.rflags |= FLAG_ZF;
+                } else {
+                    writeMem(d.seg, off, 8, v);
+                    setReg(4, 0, v);
+                    setReg(4, RDX, v >>> 32);
+                    s.rflags &= ~FLAG_ZF;
+                }
+            }
+            case 0xC8, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF -> {
+                long v = reg(4, op & 7);
+                setReg(4, op & 7, Integer.reverseBytes((int) v) & 0xFFFF_FFFFL);
+            }
+            default -> throw ud();
+        }
+    }
+
+    private void requireCpl0() {
+        if (s.cpl() != 0) throw gp(0);
+    }
+
+    private void writeCr(int cr, long v) {
+        switch (cr) {
+            case 0 -> {
+                if ((v & CR0_PG) != 0 && (v & CR0_PE) == 0) throw gp(0);
+                if ((v & CR0_NW) != 0 && (v & CR0_CD) == 0) throw gp(0);
+                s.cr0 = v | CR0_ET;
+                mmu.flushAll();
+                breakBatch = true;
+            }
+            case 2 -> s.cr2 = v;
+            case 3 -> {
+                s.cr3 = v;
+                mmu.flushNonGlobal();
+            }
+            case 4 -> {
+                if ((v & ~0x2BFL & 0xFFFF_FFFFL) != 0 || (v & 0x20) != 0) throw gp(0); // PAE not modelled
+                s.cr4 = v;
+                mmu.flushAll();
+            }
+            default -> throw ud();
+        }
+    }
+
+    private void cpuid() {
+        int leaf = (int) reg(4, 0);
+        long a, b, c, dd;
+        switch (leaf) {
+            case 0 -> { a = 1; b = 0x756E6547; dd = 0x49656E69; c = 0x6C65746E; } // GenuineIntel
+            case 1 -> {
+                a = 0x0633; // family 6, model 3, stepping 3
+                b = 0;
+                c = 0;
+                dd = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 13) | (1 << 15);
+                if (fpu != null) dd |= 1 | (1 << 24);
+            }
+            case 0x8000_0000 -> { a = 0x8000_0000L; b = c = dd = 0; }
+            default -> { a = b = c = dd = 0; }
+        }
+        setReg(4, 0, a);
+        setReg(4, RBX, b);
+        setReg(4, RCX, c);
+        setReg(4, RDX, dd);
+    }
+
+    private long rdmsr(int idx) {
+        return switch (idx) {
+            case 0x10 -> s.tsc + batchCount;
+            case 0x1B -> s.apicBase;
+            case 0x174 -> s.sysenterCs;
+            case 0x175 -> s.sysenterEsp;
+            case 0x176 -> s.sysenterEip;
+            case 0x277 -> s.pat;
+            case 0xFE -> 0x508; // MTRRcap: 8 variable ranges, fixed ranges, write-combining
+            default -> {
+                if (!knownMsr(idx)) throw gp(0);
+                yield s.otherMsrs.getOrDefault(idx, 0L);
+            }
+        };
+    }
+
+    private void wrmsr(int idx, long v) {
+        switch (idx) {
+            case 0x10 -> s.tsc = v - batchCount;
+            case 0x1B -> s.apicBase = v;
+            case 0x174 -> s.sysenterCs = v & 0xFFFF;
+            case 0x175 -> s.sysenterEsp = v;
+            case 0x176 -> s.sysenterEip = v;
+            case 0x277 -> s.pat = v;
+            default -> {
+                if (!knownMsr(idx) || idx == 0xFE) throw gp(0);
+                s.otherMsrs.put(idx, v);
+            }
+        }
+    }
+
+    private static boolean knownMsr(int idx) {
+        return idx == 0x2FF || (idx >= 0x200 && idx <= 0x20F) || idx == 0x250 || idx == 0x258 || idx == 0x259
+                || (idx >= 0x268 && idx <= 0x26F) || idx == 0x1A0 || idx == 0x8B || idx == 0xFE || idx == 0x17 || idx == 0x2A;
+    }
+
+    /** BT/BTS/BTR/BTC; a register bit offset addresses memory beyond the operand (SDM Vol. 2 BT). */
+    private void bitOp(int kind, int osz, long bitOff, boolean regOffset) {
+        int bits = osz * 8;
+        long v;
+        long off = 0;
+        int bit;
+        if (d.mem) {
+            off = ea();
+            if (regOffset) {
+                long sbo = sext(bitOff, osz);
+                off = (off + (sbo >> (osz == 4 ? 5 : 4)) * osz) & (d.a32 ? 0xFFFF_FFFFL : 0xFFFF);
+                bit = (int) (sbo & (bits - 1));
+            } else {
+                bit = (int) (bitOff & (bits - 1));
+            }
+            v = readMem(d.seg, off, osz);
+        } else {
+            bit = (int) (bitOff & (bits - 1));
+            v = reg(osz, d.rm);
+        }
+        if (((v >>> bit) & 1) != 0) s.rflags |= FLAG_CF;
+        else s.rflags &= ~FLAG_CF;
+        if (kind == 0) return;
+        long nv = switch (kind) {
+            case 1 -> v | (1L << bit);
+            case 2 -> v & ~(1L << bit);
+            default -> v ^ (1L << bit);
+        };
+        if (d.mem) writeMem(d.seg, off, osz, nv);
+        else setReg(osz, d.rm, nv);
+    }
+
+    private void doubleShift(boolean right, int osz, int count) {
+        count &= 31;
+        long a = rmRead(osz);
+        if (count == 0) return;
+        int bits = osz * 8;
+        long b = reg(osz, d.reg);
+        long r;
+        long cfv;
+        if (osz == 2 && count > 16) {
+            // Undefined result for 16-bit operands; follow the common 64-bit concatenation behaviour.
+            count &= 15;
+            if (count == 0) return;
+        }
+        if (!right) {
+            long wide = (a << bits) | b;
+            r = (wide << count >>> bits) & mask(osz);
+            cfv = (a >>> (bits - count)) & 1;
+        } else {
+            long wide = (b << bits) | a;
+            r = (wide >>> count) & mask(osz);
+            cfv = (a >>> (count - 1)) & 1;
+        }
+        long f = szp(r, osz) | cfv;
+        if ((((r ^ a) >>> (bits - 1)) & 1) != 0) f |= FLAG_OF;
+        s.rflags = (s.rflags & ~ARITH) | f;
+        rmWrite(osz, r);
+    }
+
+    private void group6() {
+        if (!s.protectedMode() || (s.rflags & FLAG_VM) != 0) throw ud();
+        switch (d.reg) {
+            case 0 -> { if (d.mem) rmStore(2, s.ldtr.selector); else setReg(d.o32 ? 4 : 2, d.rm, s.ldtr.selector); }
+            case 1 -> { if (d.mem) rmStore(2, s.tr.selector); else setReg(d.o32 ? 4 : 2, d.rm, s.tr.selector); }
+            case 2 -> {
+                requireCpl0();
+                int sel = (int) rmRead(2);
+                if ((sel & ~3) == 0) {
+                    s.ldtr.selector = sel;
+                    s.ldtr.unusable = true;
+                    return;
+                }
+                if ((sel & 4) != 0) throw gp(sel & ~3);
+                long[] desc = descTmp;
+                readDescriptor(sel, desc, 0);
+                if (((desc[1] >>> 8) & 0x1F) != 2) throw gp(sel & ~3);
+                if ((desc[1] & 0x8000) == 0) throw fault(NP, sel & ~3);
+                fillCache(s.ldtr, sel, desc);
+            }
+            case 3 -> {
+                requireCpl0();
+                int sel = (int) rmRead(2);
+                if ((sel & ~3) == 0 || (sel & 4) != 0) throw gp(sel & ~3);
+                long[] desc = descTmp;
+                readDescriptor(sel, desc, 0);
+                int type = (int) (desc[1] >>> 8) & 0x1F;
+                if (type != 1 && type != 9) throw gp(sel & ~3);
+                if ((desc[1] & 0x8000) == 0) throw fault(NP, sel & ~3);
+                desc[1] |= 0x200; // busy
+                mmu.write(s.gdtBase + (sel & ~7) + 4, 4, desc[1], false);
+                fillCache(s.tr, sel, desc);
+            }
+            case 4, 5 -> {
+                int sel = (int) rmRead(2);
+                boolean ok = false;
+                if ((sel & ~3) != 0) {
+                    long[] desc = descTmp;
+                    try {
+                        readDescriptor(sel, desc, 0);
+                        int type = (int) (desc[1] >>> 8) & 0x1F;
+                        int dpl = (int) (desc[1] >>> 13) & 3;
+                        boolean conforming = (type & 0x1C) == 0x1C;
+                        if ((type & 0x10) != 0 && (conforming || (dpl >= s.cpl() && dpl >= (sel & 3)))) {
+                            ok = d.reg == 4 ? ((type & 8) == 0 || (type & 2) != 0) : (type & 0x1A) == 0x12;
+                        }
+                    } catch (CpuFault f) {
+                        if (f.vector != GP) throw f;
+                    }
+                }
+                if (ok) s.rflags |= FLAG_ZF;
+                else s.rflags &= ~FLAG_ZF;
+            }
+            default -> throw ud();
+        }
+    }
+
+    private void group7(int osz) {
+        switch (d.reg) {
+            case 0, 1 -> {
+                if (!d.mem) throw ud();
+                long off = ea();
+                long am = d.a32 ? 0xFFFF_FFFFL : 0xFFFF;
+                boolean gdt = d.reg == 0;
+                writeMem(d.seg, off, 2, gdt ? s.gdtLimit : s.idtLimit);
+                long base = gdt ? s.gdtBase : s.idtBase;
+                writeMem(d.seg, (off + 2) & am, 4, osz == 4 ? base : base & 0xFF_FFFF);
+            }
+            case 2, 3 -> {
+                if (!d.mem) throw ud();
+                requireCpl0();
+                long off = ea();
+                long am = d.a32 ? 0xFFFF_FFFFL : 0xFFFF;
+                int limit = (int) readMem(d.seg, off, 2);
+                long base = readMem(d.seg, (off + 2) & am, 4);
+                if (osz == 2) base &= 0xFF_FFFF;
+                if (d.reg == 2) { s.gdtBase = base; s.gdtLimit = limit; }
+                else { s.idtBase = base; s.idtLimit = limit; }
+            }
+            case 4 -> {
+                long v = s.cr0 & 0xFFFF;
+                if (d.mem) rmStore(2, v);
+                else setReg(osz, d.rm, osz == 4 ? s.cr0 & 0xFFFF_FFFFL : v);
+            }
+            case 6 -> {
+                requireCpl0();
+                long v = rmRead(2);
+                // LMSW changes only PE, MP, EM, TS and cannot clear PE.
+                long ncr0 = (s.cr0 & ~0xEL) | (v & 0xF) | (s.cr0 & CR0_PE);
+                writeCr(0, ncr0);
+            }
+            case 7 -> {
+                if (!d.mem) throw ud();
+                requireCpl0();
+                mmu.flushPage(s.seg[d.seg].base + ea());
+            }
+            default -> throw ud();
+        }
+    }
+
+    private void larLsl(boolean lar, int osz) {
+        if (!s.protectedMode() || (s.rflags & FLAG_VM) != 0) throw ud();
+        int sel = (int) rmRead(2);
+        boolean ok = false;
+        long[] desc = descTmp;
+        if ((sel & ~3) != 0) {
+            try {
+                readDescriptor(sel, desc, 0);
+                int type = (int) (desc[1] >>> 8) & 0x1F;
+                int dpl = (int) (desc[1] >>> 13) & 3;
+                boolean conforming = (type & 0x1C) == 0x1C;
+                boolean sysOk = lar ? (type == 1 || type == 2 || type == 3 || type == 4 || type == 5 || type == 9
+                        || type == 0xB || type == 0xC) : (type == 1 || type == 2 || type == 3 || type == 9 || type == 0xB);
+                boolean typeOk = (type & 0x10) != 0 || sysOk;
+                ok = typeOk && (conforming || (dpl >= s.cpl() && dpl >= (sel & 3)));
+            } catch (CpuFault f) {
+                if (f.vector != GP) throw f;
+            }
+        }
+        if (!ok) {
+            s.rflags &= ~FLAG_ZF;
+            return;
+        }
+        s.rflags |= FLAG_ZF;
+        if (lar) {
+            setReg(osz, d.reg, desc[1] & 0x00FF_FF00L);
+        } else {
+            long lim = (desc[0] & 0xFFFF) | (desc[1] & 0xF_0000L);
+            if ((desc[1] & (1L << 23)) != 0) lim = (lim << 12) | 0xFFF;
+            setReg(osz, d.reg, lim);
+        }
+    }
+}
