@@ -16,7 +16,7 @@ import java.util.Locale;
  */
 public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> initrd, List<String> initrdArgs,
                             String append, String serial, String debugcon, int[] debugExit, boolean noReboot,
-                            int icountShift, boolean bootTimeline, boolean demo) {
+                            int icountShift, boolean bootTimeline, boolean guestErrors, boolean demo) {
     public static final long DEFAULT_RAM = 128L << 20;
 
     static MachineConfig from(Options o, boolean demo) {
@@ -84,18 +84,20 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
             shift = (int) Sizes.parseInt("-icount", v);
             if (shift < 0 || shift > 10) throw new UsageException("-icount " + o.icount + ": shift must be 0..10");
         }
-        boolean boot = false;
+        boolean boot = false, guestErrors = false;
         if (o.debug != null) {
             for (String item : o.debug.split(",")) {
                 switch (item) {
                     case "boot" -> boot = true;
-                    case "int", "trace", "guest_errors", "unimp" -> { }
-                    default -> throw new UsageException("-d " + item + ": unknown debug item (known: boot, int, trace, guest_errors, unimp)");
+                    case "guest_errors", "unimp" -> guestErrors = true;
+                    case "int", "cpu", "exec", "in_asm", "mmu", "pcall", "cpu_reset", "ioport" ->
+                            throw new UsageException("-d " + item + " is not built yet (built: boot, guest_errors, unimp)");
+                    default -> throw new UsageException("-d " + item + ": unknown debug item (built: boot, guest_errors, unimp)");
                 }
             }
         }
         return new MachineConfig(ram, accel, kernel, List.copyOf(initrd), List.copyOf(initrdArgs), o.append == null ? "" : o.append,
-                serial, o.debugcon, debugExit, o.noReboot, shift, boot, demo);
+                serial, o.debugcon, debugExit, o.noReboot, shift, boot, guestErrors, demo);
     }
 
     private static Path readableFile(String option, String name) {

@@ -35,6 +35,7 @@ public final class Main {
                 return 0;
             }
             MachineConfig cfg = MachineConfig.from(o, args.length == 0);
+            Logging.configure(cfg.guestErrors(), err);
             AcceleratorProvider provider = Accelerators.select(cfg.accel(), err);
             try (PcMachine m = new PcMachine(cfg, provider, out, err)) {
                 return m.run();

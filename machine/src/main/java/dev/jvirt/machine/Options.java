@@ -49,7 +49,7 @@ final class Options {
     @Option(names = "-icount", paramLabel = "[shift=]N", description = "deterministic virtual time: 2^N ns per guest instruction")
     String icount;
 
-    @Option(names = "-d", paramLabel = "ITEMS", description = "debug output: boot (milestones with wall time), int, trace")
+    @Option(names = "-d", paramLabel = "ITEMS", description = "debug output: boot (milestones with wall time), guest_errors (log what the guest did wrong)")
     String debug;
 
     @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "print this help and exit")

@@ -56,6 +56,7 @@ public final class PcMachine implements AutoCloseable {
             devices.addAll(board.all());
             MachineResources res = new MachineResources(memory, ports, clock, i -> InterruptSource.NONE, control, ioLock);
             this.accel = provider.create(res);
+            if (accel instanceof dev.jvirt.accel.interp.InterpAccelerator ia) ia.setA20Gate(a20);
             this.vcpu = accel.createVcpu(0);
         } catch (RuntimeException e) {
             ram.close();

@@ -1,0 +1,37 @@
+package dev.jvirt.machine;
+
+import java.io.PrintStream;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Routes System.Logger (java.util.logging underneath) to one-line messages on stderr. By default only
+ * warnings show; {@code -d guest_errors} shows the debug lines devices and CPUs log for guest mistakes.
+ */
+final class Logging {
+    private Logging() { }
+
+    static void configure(boolean debug, PrintStream err) {
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) root.removeHandler(h);
+        ConsoleHandler h = new ConsoleHandler() {
+            {
+                setOutputStream(err);
+            }
+        };
+        h.setFormatter(new Formatter() {
+            @Override
+            public String format(LogRecord r) {
+                String logger = r.getLoggerName() == null ? "" : r.getLoggerName().substring(r.getLoggerName().lastIndexOf('.') + 1);
+                return "jvirt: " + logger + ": " + formatMessage(r) + System.lineSeparator();
+            }
+        });
+        Level level = debug ? Level.FINE : Level.WARNING;
+        h.setLevel(level);
+        root.addHandler(h);
+        root.setLevel(level);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.jvirt.machine;
+
+import dev.jvirt.devices.Device;
+import dev.jvirt.devices.IrqLine;
+import dev.jvirt.devices.MachineControl;
+import dev.jvirt.devices.debug.DebugCon;
+import dev.jvirt.devices.debug.IsaDebugExit;
+import dev.jvirt.devices.debug.PostPort;
+import dev.jvirt.devices.serial.CharBackend;
+import dev.jvirt.devices.serial.Serial16550;
+import dev.jvirt.machine.chardev.ChardevInput;
+import dev.jvirt.machine.chardev.ChardevSpec;
+import dev.jvirt.machine.chardev.Chardevs;
+import dev.jvirt.machine.chardev.HostChardev;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The devices of the PC board, registered on the machine's buses, and their host backends. */
+final class PcDevices implements AutoCloseable {
+    private final List<Device> devices = new ArrayList<>();
+    private final List<HostChardev> chardevs = new ArrayList<>();
+    final Serial16550 com1;
+
+    PcDevices(PcMachine m, MachineConfig cfg, MachineControl control, PrintStream out, PrintStream err, BootTimeline timeline) {
+        try {
+            ChardevSpec serialSpec = parse("-serial", cfg.serial());
+            if (serialSpec.present()) {
+                HostChardev host = open("-serial", serialSpec, out);
+                CharBackend backend = new CharBackend() {
+                    @Override public void write(int b) {
+                        timeline.serialByte();
+                        host.write(b);
+                    }
+
+                    @Override public void flush() { host.flush(); }
+
+                    @Override public void acceptInput() { host.acceptInput(); }
+                };
+                com1 = new Serial16550("serial0", IrqLine.NONE, m.clock, backend);
+                m.ports.register(Serial16550.COM1_BASE, Serial16550.PORT_COUNT, com1);
+                devices.add(com1);
+                host.start(new ChardevInput() {
+                    @Override public int offer(byte[] buf, int off, int len) {
+                        synchronized (m.ioLock) {
+                            int n = Math.min(len, com1.rxSpace());
+                            for (int i = 0; i < n; i++) com1.receive(buf[off + i] & 0xFF);
+                            return n;
+                        }
+                    }
+
+                    @Override public void quit() { control.requestExit(0); }
+                });
+            } else {
+                com1 = null;
+            }
+            if (cfg.debugcon() != null) {
+                ChardevSpec spec = parse("-debugcon", cfg.debugcon());
+                if (spec.present()) {
+                    HostChardev host = open("-debugcon", spec, out);
+                    DebugCon con = new DebugCon(host);
+                    m.ports.register(DebugCon.DEFAULT_IOBASE, DebugCon.PORT_COUNT, con);
+                    devices.add(con);
+                }
+            }
+            PostPort post = new PostPort();
+            m.ports.register(PostPort.IOBASE, PostPort.PORT_COUNT, post);
+            devices.add(post);
+
+            int[] exit = cfg.debugExit();
+            if (exit == null && cfg.demo()) exit = new int[] {IsaDebugExit.DEFAULT_IOBASE, IsaDebugExit.DEFAULT_IOSIZE};
+            if (exit != null) {
+                IsaDebugExit dev = new IsaDebugExit(control);
+                try {
+                    m.ports.register(exit[0], exit[1], dev);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(String.format("-device isa-debug-exit,iobase=%#x: %s", exit[0], e.getMessage()));
+                }
+                devices.add(dev);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static ChardevSpec parse(String option, String spec) {
+        try {
+            return Chardevs.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + " " + spec + ": " + e.getMessage());
+        }
+    }
+
+    private HostChardev open(String option, ChardevSpec spec, PrintStream out) {
+        try {
+            HostChardev c = spec.open();
+            chardevs.add(c);
+            return c;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + " " + spec + ": " + e.getMessage());
+        }
+    }
+
+    List<Device> all() { return List.copyOf(devices); }
+
+    @Override
+    public void close() {
+        for (HostChardev c : chardevs) {
+            try {
+                c.close();
+            } catch (RuntimeException ignored) {
+                // closing the others matters more than one failure here
+            }
+        }
+        chardevs.clear();
+    }
+}
