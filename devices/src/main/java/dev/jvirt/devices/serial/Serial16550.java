@@ -97,6 +97,7 @@ public final class Serial16550 implements Device {
     public void reset() {
         powerOn();
         updateIrq();
+        backend.acceptInput();
     }
 
     private void powerOn() {
@@ -244,7 +245,10 @@ public final class Serial16550 implements Device {
     }
 
     private void transmit(int b) {
+        // Writing THR drops the THRE interrupt, so the line falls before it rises again below: an
+        // edge-triggered PIC input sees a new interrupt for every byte, as with real hardware.
         thrInterrupt = false;
+        updateIrq();
         if ((mcr & MCR_LOOP) != 0) receiveCharacter(b);
         else backend.write(b);
         // The transmitter took the byte at once: THR is empty again, which is a new THRE interrupt.
@@ -422,25 +426,41 @@ public final class Serial16550 implements Device {
     @Override
     public void restoreState(DeviceState in) {
         in.expect(this, 1);
-        divisor = in.getInt("divisor") & 0xFFFF;
-        ier = in.getInt("ier") & 0x0F;
-        fcr = in.getInt("fcr") & (FCR_ENABLE | FCR_DMA_MODE | FCR_TRIGGER);
-        lcr = in.getInt("lcr") & 0xFF;
-        mcr = in.getInt("mcr") & 0x1F;
-        scr = in.getInt("scr") & 0xFF;
-        lsrErrors = in.getInt("lsrErrors") & (LSR_LINE_ERRORS | LSR_RX_FIFO_ERROR);
-        msr = in.getInt("msr") & 0xFF;
+        // Read and check everything before changing anything, so a bad state leaves the device intact.
+        int newFcr = in.getInt("fcr") & (FCR_ENABLE | FCR_DMA_MODE | FCR_TRIGGER);
         byte[] fifo = in.getBytes("rxFifo");
-        if (fifo.length > rxCapacity()) {
-            throw new IllegalStateException("state " + stateId + ": " + fifo.length + " bytes in a receiver of " + rxCapacity());
+        int capacity = (newFcr & FCR_ENABLE) != 0 ? FIFO_SIZE : 1;
+        if (fifo.length > capacity) {
+            throw new IllegalStateException("state " + stateId + ": " + fifo.length + " bytes in a receiver of " + capacity);
         }
+        int newDivisor = in.getInt("divisor") & 0xFFFF;
+        int newIer = in.getInt("ier") & 0x0F;
+        int newLcr = in.getInt("lcr") & 0xFF;
+        int newMcr = in.getInt("mcr") & 0x1F;
+        int newScr = in.getInt("scr") & 0xFF;
+        int newLsrErrors = in.getInt("lsrErrors") & (LSR_LINE_ERRORS | LSR_RX_FIFO_ERROR);
+        int newMsr = in.getInt("msr") & 0xFF;
+        int newRbr = in.getInt("rbr") & 0xFF;
+        boolean newThr = in.getBoolean("thrInterrupt");
+        boolean newTimeout = in.getBoolean("timeoutInterrupt");
+        boolean armed = in.getBoolean("timeoutArmed");
+        long deadline = in.getLong("timeoutDeadline");
+
+        divisor = newDivisor;
+        ier = newIer;
+        fcr = newFcr;
+        lcr = newLcr;
+        mcr = newMcr;
+        scr = newScr;
+        lsrErrors = newLsrErrors;
+        msr = newMsr;
         rxHead = 0;
         rxCount = fifo.length;
         System.arraycopy(fifo, 0, rx, 0, fifo.length);
-        rbr = in.getInt("rbr") & 0xFF;
-        thrInterrupt = in.getBoolean("thrInterrupt");
-        timeoutInterrupt = in.getBoolean("timeoutInterrupt");
-        if (in.getBoolean("timeoutArmed")) timeoutTimer.arm(in.getLong("timeoutDeadline"));
+        rbr = newRbr;
+        thrInterrupt = newThr;
+        timeoutInterrupt = newTimeout;
+        if (armed) timeoutTimer.arm(deadline);
         else timeoutTimer.cancel();
         // Re-drive the line so the interrupt controller sees this device's level.
         irqLevel = (mcr & MCR_OUT2) != 0 && interruptId() != IIR_NO_INT;

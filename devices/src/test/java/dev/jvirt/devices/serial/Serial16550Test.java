@@ -121,7 +121,13 @@ class Serial16550Test {
         assertTrue(irq.level, "THR emptied again after the write");
         assertEquals(THRE, in(IIR));
 
+        // An ISR that refills THR without reading IIR first: each byte must be a new edge for the PIC.
         out(THR, 'y');
+        int edges = irq.edges;
+        out(THR, 'z');
+        assertTrue(irq.level);
+        assertEquals(edges + 1, irq.edges, "the THR write lowered the line before THR emptied again");
+
         out(IER, 0);
         assertFalse(irq.level);
         out(IER, IER_THRE);
@@ -433,6 +439,20 @@ class Serial16550Test {
         uart.write(THR, 1, 'z');
         copy.write(THR, 1, 'z');
         assertArrayEquals(backend.out.toByteArray(), backend2.out.toByteArray());
+    }
+
+    @Test
+    void restoreRejectsAnImpossibleFifoAndLeavesTheDeviceAlone() {
+        out(SCR, 0x11);
+        DeviceState bad = DeviceState.of(uart);
+        DeviceState forged = new DeviceState("serial0", 1);
+        bad.fields().forEach((k, v) -> {
+            if (v instanceof Long l) forged.put(k, l);
+            else if (v instanceof Boolean b) forged.put(k, b);
+        });
+        forged.put("fcr", 0).put("rxFifo", new byte[] {1, 2}).put("scr", 0x22);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> uart.restoreState(forged));
+        assertEquals(0x11, in(SCR));
     }
 
     @Test

@@ -23,6 +23,7 @@ final class Terminal {
     private Thread restoreHook;
 
     /** Whether file descriptor 0 is a terminal (and a console is attached). */
+    @SuppressWarnings("restricted") // the machine module runs with native access enabled
     static boolean stdinIsTerminal() {
         if (System.console() == null) return false;
         try {
