@@ -1,11 +1,11 @@
 package dev.jvirt.machine;
 
 import java.io.PrintStream;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
 
 /**
  * Routes System.Logger (java.util.logging underneath) to one-line messages on stderr. By default only
@@ -17,18 +17,20 @@ final class Logging {
     static void configure(boolean debug, PrintStream err) {
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) root.removeHandler(h);
-        ConsoleHandler h = new ConsoleHandler() {
-            {
-                setOutputStream(err);
-            }
-        };
-        h.setFormatter(new Formatter() {
+        // Not ConsoleHandler: redirecting it would close System.err.
+        StreamHandler h = new StreamHandler(err, new Formatter() {
             @Override
             public String format(LogRecord r) {
                 String logger = r.getLoggerName() == null ? "" : r.getLoggerName().substring(r.getLoggerName().lastIndexOf('.') + 1);
                 return "jvirt: " + logger + ": " + formatMessage(r) + System.lineSeparator();
             }
-        });
+        }) {
+            @Override
+            public synchronized void publish(LogRecord r) {
+                super.publish(r);
+                flush();
+            }
+        };
         Level level = debug ? Level.FINE : Level.WARNING;
         h.setLevel(level);
         root.addHandler(h);

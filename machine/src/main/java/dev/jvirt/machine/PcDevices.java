@@ -22,8 +22,13 @@ final class PcDevices implements AutoCloseable {
     private final List<Device> devices = new ArrayList<>();
     private final List<HostChardev> chardevs = new ArrayList<>();
     final Serial16550 com1;
+    private HostChardev serialHost;
+    private final MachineControl control;
+    private final Object ioLock;
 
     PcDevices(PcMachine m, MachineConfig cfg, MachineControl control, PrintStream out, PrintStream err, BootTimeline timeline) {
+        this.control = control;
+        this.ioLock = m.ioLock;
         try {
             ChardevSpec serialSpec = parse("-serial", cfg.serial());
             if (serialSpec.present()) {
@@ -41,17 +46,7 @@ final class PcDevices implements AutoCloseable {
                 com1 = new Serial16550("serial0", IrqLine.NONE, m.clock, backend);
                 m.ports.register(Serial16550.COM1_BASE, Serial16550.PORT_COUNT, com1);
                 devices.add(com1);
-                host.start(new ChardevInput() {
-                    @Override public int offer(byte[] buf, int off, int len) {
-                        synchronized (m.ioLock) {
-                            int n = Math.min(len, com1.rxSpace());
-                            for (int i = 0; i < n; i++) com1.receive(buf[off + i] & 0xFF);
-                            return n;
-                        }
-                    }
-
-                    @Override public void quit() { control.requestExit(0); }
-                });
+                serialHost = host;
             } else {
                 com1 = null;
             }
@@ -101,6 +96,30 @@ final class PcDevices implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new UsageException(option + " " + spec + ": " + e.getMessage());
         }
+    }
+
+    /** Starts taking host input for COM1; only once the guest runs, so a failed boot never touches stdin. */
+    void startInput() {
+        HostChardev host = serialHost;
+        if (host == null) return;
+        serialHost = null;
+        host.start(new ChardevInput() {
+            @Override public int offer(byte[] buf, int off, int len) {
+                synchronized (ioLock) {
+                    int n = Math.min(len, com1.rxSpace());
+                    for (int i = 0; i < n; i++) com1.receive(buf[off + i] & 0xFF);
+                    return n;
+                }
+            }
+
+            @Override public void sendBreak() {
+                synchronized (ioLock) {
+                    com1.receiveBreak();
+                }
+            }
+
+            @Override public void quit() { control.requestExit(0); }
+        });
     }
 
     List<Device> all() { return List.copyOf(devices); }

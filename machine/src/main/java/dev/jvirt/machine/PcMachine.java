@@ -66,6 +66,7 @@ public final class PcMachine implements AutoCloseable {
 
     /** Boots and runs the guest until it ends; returns the exit status for the jvirt process. */
     public int run() {
+        board.startInput();
         while (true) {
             boot();
             int status = runUntilStop();

@@ -84,7 +84,7 @@ class CliTest {
     @Test
     void guestLargerThanRamIsRefused() throws IOException {
         Path demo = DemoRuns.demoImage(tmp);
-        assertOneLineError(jvirt("-accel", "interp", "-m", "1", "-kernel", demo.toString()), 1, "does not fit");
+        assertOneLineError(jvirt("-accel", "interp", "-m", "1", "-kernel", demo.toString()), 1, "outside guest RAM");
     }
 
     @Test
