@@ -305,7 +305,7 @@ public final class Hpet implements Device {
             long cmp = (comparator[n] + p) & width;
             long behind = (now - cmp) & width;
             // If the event ran late by whole periods, skip them (as QEMU does) rather than burst.
-            if (behind != 0 && Long.compareUnsigned(behind, width >>> 1) < 0) cmp = (cmp + ((behind - 1) / p + 1) * p) & width;
+            if (behind != 0 && Long.compareUnsigned(behind, width >>> 1) < 0) cmp = (cmp + (Long.divideUnsigned(behind - 1, p) + 1) * p) & width;
             comparator[n] = cmp;
             if (((cmp ^ from) & width) == 0) from--; // the next period ends right now
         }
