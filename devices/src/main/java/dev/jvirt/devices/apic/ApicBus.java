@@ -66,7 +66,9 @@ public final class ApicBus {
      * Decodes and delivers a message signalled interrupt (SDM 11.11): the address selects the
      * destination (bits 19:12 APIC ID, bit 2 destination mode; bits 63:40 extend the ID as KVM's
      * x2APIC API does), the data selects vector (7:0), delivery mode (10:8), level (14) and trigger
-     * mode (15). A write outside 0xFEExxxxx is not an interrupt message and returns false.
+     * mode (15). The redirection hint (bit 3) only permits lowest-priority redirection, which the
+     * delivery mode already selects, so it is not consulted. A write outside 0xFEExxxxx is not an
+     * interrupt message and returns false.
      */
     public boolean deliverMsi(long address, int data) {
         if ((address & MSI_ADDRESS_MASK) != MSI_ADDRESS_BASE) return false;

@@ -13,7 +13,8 @@ import dev.jvirt.mmu.IoHandler;
  *
  * <p>{@link #setIrq} takes the logical (asserted) state of an input, as every jvirt device drives
  * its line; the polarity bit is stored for the guest but, as in QEMU and KVM, the board's wiring
- * already presents every input active high, so it does not invert the line.
+ * already presents every input active high, so it does not invert the line. Messages are delivered
+ * at once, so the delivery status bit always reads idle.
  */
 public final class IoApic implements Device, InterruptSink {
     public static final long DEFAULT_BASE = 0xFEC0_0000L;
@@ -102,7 +103,7 @@ public final class IoApic implements Device, InterruptSink {
     private int readRegister(int reg) {
         if (reg == REG_ID) return id << 24;
         if (reg == REG_VERSION) return ((PINS - 1) << 16) | version;
-        if (reg == REG_ARBITRATION) return id << 24; // the arbitration ID is loaded from the ID (82093AA 3.2.3)
+        if (reg == REG_ARBITRATION) return id << 24; // the arbitration ID is loaded from the ID (82093AA IOAPICARB)
         if (reg >= REG_REDTBL && reg < REG_REDTBL + 2 * PINS) {
             long e = redirection[(reg - REG_REDTBL) >> 1];
             return (reg & 1) == 0 ? (int) e : (int) (e >>> 32);
@@ -165,7 +166,7 @@ public final class IoApic implements Device, InterruptSink {
 
     /**
      * Whether an entry sends level-triggered messages. Only fixed and lowest-priority messages can be
-     * level-triggered (82093AA 3.2.4: NMI, SMI, INIT and ExtINT must be programmed edge), so a level
+     * level-triggered (the 82093AA requires NMI, SMI, INIT and ExtINT entries to be programmed edge), so a level
      * entry of another mode behaves as an edge entry and never sets remote IRR.
      */
     private static boolean levelMessage(long e) {

@@ -20,7 +20,7 @@ import java.util.function.IntSupplier;
  * <p>The CPU side is {@link #intrPending()}, {@link #acknowledge()} and {@link #takeNmi()} (the shape
  * of the CPU's InterruptSource) plus the {@link Signals} callbacks for INIT, SIPI and SMI. The 8259
  * PIC's INTR reaches the CPU through here: when LINT0 is unmasked in ExtINT mode (virtual wire mode,
- * SDM 10.5.1 / MP spec 3.6.2.2), when an ExtINT message was received, or when the APIC is hardware
+ * MultiProcessor Specification 3.6.2.2), when an ExtINT message was received, or when the APIC is hardware
  * disabled (then LINT0 is the processor's plain INTR pin).
  */
 public final class LocalApic implements Device {
@@ -186,6 +186,8 @@ public final class LocalApic implements Device {
         apicBase = DEFAULT_BASE | APIC_BASE_EN | (bsp ? APIC_BASE_BSP : 0);
         id = initialId;
         initReset();
+        // No BIOS runs before the guest, so the BSP starts in virtual wire mode as QEMU resets it.
+        if (bsp) lvt[LVT_LINT0] = ApicBus.DM_EXTINT << 8;
         lintLevels = 0;
         nmiPending = false;
     }
@@ -201,7 +203,6 @@ public final class LocalApic implements Device {
         icrLow = 0;
         icrHigh = 0;
         for (int i = 0; i < LVT_COUNT; i++) lvt[i] = LVT_MASKED;
-        if (bsp) lvt[LVT_LINT0] = ApicBus.DM_EXTINT << 8;
         java.util.Arrays.fill(irr, 0);
         java.util.Arrays.fill(isr, 0);
         java.util.Arrays.fill(tmr, 0);
@@ -343,7 +344,7 @@ public final class LocalApic implements Device {
         return hardwareEnabled() && softwareEnabled();
     }
 
-    /** The arbitration priority (SDM Figure 11-15 / 11.6.2.4). */
+    /** The arbitration priority (SDM 11.6.2.4, 11.8.3.1). */
     int arbitrationPriority() {
         int irrv = Math.max(highest(irr), 0);
         int isrv = Math.max(highest(isr), 0);

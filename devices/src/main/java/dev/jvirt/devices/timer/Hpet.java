@@ -19,7 +19,8 @@ import dev.jvirt.mmu.IoHandler;
  * Table 3 requires. FSB (MSI) delivery is not offered.
  *
  * <p>A comparator matches when the main counter reaches its value (in 32-bit mode, its low 32 bits);
- * a 32-bit one-shot timer also interrupts when the counter's low 32 bits wrap (spec 2.3.9.2.4).
+ * a 32-bit one-shot timer also interrupts when the counter's low 32 bits wrap, as the specification's
+ * one-shot mode description requires.
  */
 public final class Hpet implements Device {
     public static final long DEFAULT_BASE = 0xFED0_0000L;
@@ -208,7 +209,7 @@ public final class Hpet implements Device {
                 updateLines();
             }
             case REG_COUNTER -> {
-                // The counter may only be written while halted (spec 2.3.5); a write while running is lost.
+                // The counter may only be written while halted; a write while running is lost (as in QEMU).
                 if (!enabled()) counterBase = (counterBase & ~lanes) | (value & lanes);
             }
             default -> { }
@@ -243,7 +244,7 @@ public final class Hpet implements Device {
     private void writeTimerConfig(int n, long value) {
         long v = value & TN_WRITABLE;
         int route = (int) ((v & TN_ROUTE) >>> TN_ROUTE_SHIFT);
-        // An input this timer cannot reach does not take: the old route reads back (spec 2.3.8).
+        // An input this timer cannot reach does not take: the old route reads back (Tn_INT_ROUTE_CNF).
         if ((routeCap & (1 << route)) == 0) v = (v & ~TN_ROUTE) | (timerConfig[n] & TN_ROUTE);
         timerConfig[n] = v;
         if ((v & TN_32MODE) != 0) {
@@ -260,7 +261,7 @@ public final class Hpet implements Device {
         long v = value & lanes;
         boolean periodic = (c & TN_TYPE_PERIODIC) != 0;
         // In periodic mode a write sets the period (the accumulator's increment); with Tn_VAL_SET_CNF
-        // it also sets the comparator itself (spec 2.3.9.2.2).
+        // it also sets the comparator itself (Tn_VAL_SET_CNF), as QEMU and Bochs read the specification.
         if (!periodic || (c & TN_VAL_SET) != 0) comparator[n] = (comparator[n] & ~lanes) | v;
         if (periodic) period[n] = (period[n] & ~lanes) | v;
         timerConfig[n] = c & ~TN_VAL_SET;
