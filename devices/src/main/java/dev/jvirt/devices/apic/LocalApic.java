@@ -507,6 +507,11 @@ public final class LocalApic implements Device {
                 tscDeadline = 0;
                 timer.cancel();
             } else if (oldMode != newMode) {
+                if (oldMode == TIMER_PERIODIC && timerInitial != 0) {
+                    // The count in progress is the current period's: a one-shot runs it down to 0.
+                    long periodNs = Integer.toUnsignedLong(timerInitial) << divideShift();
+                    timerStart += (clock.nanos() - timerStart) / periodNs * periodNs;
+                }
                 scheduleCountdown();
             }
         }

@@ -293,6 +293,18 @@ class LocalApicTest {
     }
 
     @Test
+    void periodicSwitchedToOneShotRunsTheCurrentCountDown() {
+        enable(bsp);
+        bsp.write(LocalApic.REG_LVT_TIMER, 4, 0x2_0041);
+        bsp.write(LocalApic.REG_TIMER_DIVIDE, 4, 0xB);
+        bsp.write(LocalApic.REG_TIMER_INITIAL, 4, 40);
+        assertEquals(List.of(40L, 80L), runAndCollect(bsp, 90));
+        bsp.write(LocalApic.REG_LVT_TIMER, 4, 0x0_0041);
+        assertEquals(30, bsp.read(LocalApic.REG_TIMER_CURRENT, 4));
+        assertEquals(List.of(120L), runAndCollect(bsp, 200));
+    }
+
+    @Test
     void maskedTimerCountsButDoesNotInterrupt() {
         enable(bsp);
         bsp.write(LocalApic.REG_LVT_TIMER, 4, 0x1_0040);
