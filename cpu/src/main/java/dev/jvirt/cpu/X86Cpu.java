@@ -191,9 +191,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private void checkSeg(int sr, long off, int size, boolean write) {
         SegmentRegister sg = s.seg[sr];
         if (s.protectedMode() && (s.rflags & FLAG_VM) == 0) {
-            if (sg.unusable || !sg.present) throw sr == SS ? fault.set(SSF, true, 0) : gp(0);
+            if (sg.unusable || !sg.present) throw segFault(sr);
             if (write) {
-                if ((sg.type & 8) != 0 || (sg.type & 2) == 0) throw sr == SS ? fault.set(SSF, true, 0) : gp(0);
+                if ((sg.type & 8) != 0 || (sg.type & 2) == 0) throw segFault(sr);
             } else if ((sg.type & 0xA) == 8) {
                 throw gp(0);
             }
@@ -202,11 +202,19 @@ public final class X86Cpu implements CodeSource, X87Memory {
         long last = off + size - 1;
         if ((sg.type & 0xC) == 4 && sg.s) {
             long top = sg.db ? 0xFFFF_FFFFL : 0xFFFF;
-            if (off <= lim || last > top) throw sr == SS ? fault.set(SSF, true, 0) : gp(0);
+            if (off <= lim || last > top) throw segFault(sr);
         } else if (last > lim) {
-            throw sr == SS ? fault.set(SSF, true, 0) : gp(0);
+            throw segFault(sr);
         }
     }
+
+    /** Limit and rights violations: #SS for the stack segment, else #GP (SDM Vol. 3A 6.15). */
+    private CpuFault segFault(int sr) {
+        return sr == SS && !leaveInProgress ? fault.set(SSF, true, 0) : gp(0);
+    }
+
+    /** LEAVE reads through EBP but faults with #GP, not #SS (SDM Vol. 2 LEAVE, real-address mode exceptions). */
+    private boolean leaveInProgress;
 
     long readMem(int sr, long off, int size) {
         checkSeg(sr, off, size, false);
@@ -423,7 +431,15 @@ public final class X86Cpu implements CodeSource, X87Memory {
     }
 
     /** Delivers a fault, escalating to #DF and to a triple fault (shutdown) per SDM Vol. 3A Table 6-5. */
+    private int lastException = -1;
+
+    /** The vector of the last exception this CPU raised (not external interrupts), or -1; for tests and debugging. */
+    public int lastException() { return lastException; }
+
+    public void clearLastException() { lastException = -1; }
+
     private void exception(int vec, boolean hasErr, int err) {
+        lastException = vec;
         long rsp = g[RSP];
         while (true) {
             try {
@@ -1008,7 +1024,13 @@ public final class X86Cpu implements CodeSource, X87Memory {
             }
             case 0xC8 -> enter(osz);
             case 0xC9 -> {
-                long bp = readMem(SS, g[RBP] & spMask(), osz);
+                long bp;
+                leaveInProgress = !s.protectedMode();
+                try {
+                    bp = readMem(SS, g[RBP] & spMask(), osz);
+                } finally {
+                    leaveInProgress = false;
+                }
                 setSp(g[RBP]);
                 setSp(g[RSP] + osz);
                 setReg(osz, RBP, bp);
@@ -1125,7 +1147,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
     }
 
-    private boolean lockable() {
+    private boolean lockable() { return lockAllowed(d); }
+
+    /** LOCK is allowed only on the read-modify-write forms with a memory destination (SDM Vol. 2 LOCK). */
+    public static boolean lockAllowed(DecodedInsn d) {
         int op = d.op;
         if (!d.mem) return false;
         if (op < 0x40) return (op & 7) < 2 && (op >> 3) != 7;
@@ -1395,6 +1420,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         if ((al & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
             r += 6;
             f |= FLAG_AF;
+            if (r > 0xFF) f |= FLAG_CF;
         }
         if (al > 0x99 || oldCf) {
             r += 0x60;
@@ -1413,6 +1439,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         if ((al & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
             r -= 6;
             f |= FLAG_AF;
+            if (r < 0) f |= FLAG_CF;
         }
         if (al > 0x99 || oldCf) {
             r -= 0x60;
@@ -1510,7 +1537,14 @@ public final class X86Cpu implements CodeSource, X87Memory {
     }
 
     private void x87(int op) {
-        if ((s.cr0 & (CR0_EM | CR0_TS)) != 0 || fpu == null) throw fault.set(NM, false, 0);
+        if ((s.cr0 & (CR0_EM | CR0_TS)) != 0) throw fault.set(NM, false, 0);
+        if (fpu == null) {
+            // No coprocessor and CR0.EM clear: the ESC instruction only reads its operand, as on a
+            // 286/386 without a 287/387 (the SDM requires EM=1 in that case; software that forgets it
+            // sees a no-op rather than a fault).
+            if (d.mem) readMem(d.seg, ea(), 2);
+            return;
+        }
         int modrm = d.mod << 6 | d.reg << 3 | d.rm;
         boolean noWait = (op == 0xDB && modrm == 0xE2) || (op == 0xDB && modrm == 0xE3) || (op == 0xDF && modrm == 0xE0)
                 || (d.mem && (op == 0xD9 || op == 0xDD) && (d.reg == 6 || d.reg == 7));

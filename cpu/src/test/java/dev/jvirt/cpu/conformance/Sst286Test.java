@@ -25,14 +25,16 @@ class Sst286Test {
         }
         List<X86Test.FormResult> results = X86Test.runForms(List.of(dir), System.out);
         assertTrue(results != null && !results.isEmpty(), "no vectors read");
-        long passed = 0, failed = 0;
+        long passed = 0, failed = 0, skipped = 0;
         List<String> weak = new ArrayList<>();
         for (X86Test.FormResult r : results) {
             passed += r.passed();
             failed += r.failed();
+            skipped += r.skipped();
             int n = r.passed() + r.failed();
             if (n > 0 && r.passed() < 0.98 * n) weak.add(r.form() + " " + r.passed() + "/" + n + " (" + r.firstFailure() + ")");
         }
+        System.out.println(skipped + " vectors skipped as documented 80286/i686 differences");
         System.out.println(passed + " passed, " + failed + " failed");
         double rate = (double) passed / (passed + failed);
         assertTrue(rate >= 0.995, "overall pass rate " + rate);

@@ -1,0 +1,189 @@
+package dev.jvirt.accel.interp;
+
+import dev.jvirt.accel.AcceleratorProvider;
+import dev.jvirt.accel.MachineResources;
+import dev.jvirt.accel.VCpu;
+import dev.jvirt.cpu.CpuState;
+import dev.jvirt.cpu.InterruptSource;
+import dev.jvirt.devices.MachineControl;
+import dev.jvirt.devices.VirtualClock;
+import dev.jvirt.mmu.AddressSpace;
+import dev.jvirt.mmu.GuestRam;
+import dev.jvirt.mmu.IoHandler;
+import dev.jvirt.mmu.PortSpace;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The interpreter backend's run loop: exits, port I/O under the lock, timers, interrupts and HLT. */
+@Timeout(120) // a broken run loop hangs; this only bounds it
+class InterpVCpuTest {
+    private final GuestRam ram = GuestRam.allocate(2 << 20);
+    private final AddressSpace memory = new AddressSpace(ram);
+    private final PortSpace ports = new PortSpace();
+    private final Object ioLock = new Object();
+    private final List<Long> portWrites = new ArrayList<>();
+    private VirtualClock clock = VirtualClock.deterministic(0);
+    private boolean intr;
+    private int acks;
+
+    private final InterruptSource pic = new InterruptSource() {
+        @Override public boolean intrPending() { return intr; }
+        @Override public int acknowledge() {
+            intr = false;
+            acks++;
+            return 0x20;
+        }
+    };
+
+    InterpVCpuTest() {
+        memory.addRam("ram", 0, 2 << 20, 0, 0);
+        ports.register(0x80, 1, new IoHandler() {
+            @Override public long read(long offset, int size) { return 0x5A; }
+            @Override public void write(long offset, int size, long value) {
+                assertTrue(Thread.holdsLock(ioLock), "devices are called with the I/O lock held");
+                portWrites.add(value);
+            }
+        });
+    }
+
+    @AfterEach
+    void close() { ram.close(); }
+
+    private VCpu vcpu(String asm) {
+        byte[] code = GuestAsm.assemble(".code32\n" + asm + """
+
+                .align 8
+                gdt: .quad 0
+                     .quad 0x00CF9A000000FFFF
+                     .quad 0x00CF92000000FFFF
+                gdtr: .word gdtr - gdt - 1
+                      .long gdt
+                .align 8
+                idt: .fill 64, 8, 0
+                idtr: .word 64*8 - 1
+                      .long idt
+                """, 0x100000);
+        ram.load(0x100000, code);
+        MachineResources res = new MachineResources(memory, ports, clock, i -> pic, MachineControl.NONE, ioLock);
+        VCpu v = new InterpProvider().create(res).createVcpu(0);
+        CpuState s = new CpuState();
+        s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET;
+        s.cs.setFlat(0x08, true);
+        for (int sr : new int[] {CpuState.DS, CpuState.ES, CpuState.SS, CpuState.FS, CpuState.GS}) s.seg[sr].setFlat(0x10, false);
+        s.rip = 0x100000;
+        s.gpr[CpuState.RSP] = 0x90000;
+        s.rflags = 2;
+        v.setState(s);
+        return v;
+    }
+
+    @Test
+    void providerIsFoundAndAlwaysUsable() {
+        AcceleratorProvider p = ServiceLoader.load(AcceleratorProvider.class).stream()
+                .map(ServiceLoader.Provider::get).filter(x -> x.name().equals("interp")).findFirst().orElseThrow();
+        assertTrue(p.probe().usable());
+        assertTrue(p.probe().fullSpeed());
+    }
+
+    @Test
+    void haltWithInterruptsDisabledEndsTheRunAndPortsSeeTheWrites() {
+        VCpu v = vcpu("""
+                mov $0x42, %al
+                out %al, $0x80
+                in $0x80, %al
+                movzbl %al, %ebx
+                cli
+                hlt
+                """);
+        assertEquals(VCpu.Exit.Kind.HALTED_FOREVER, v.run().kind());
+        assertEquals(List.of(0x42L), portWrites);
+        CpuState s = new CpuState();
+        v.getState(s);
+        assertEquals(0x5A, s.gpr[CpuState.RBX]);
+        assertTrue(s.halted);
+    }
+
+    @Test
+    void tripleFaultIsShutdown() {
+        VCpu v = vcpu("""
+                lidt bad
+                int3
+                bad: .word 0
+                     .long 0
+                """);
+        assertEquals(VCpu.Exit.Kind.SHUTDOWN, v.run().kind());
+    }
+
+    @Test
+    void requestStopEndsARunningGuest() throws Exception {
+        VCpu v = vcpu("""
+                out %al, $0x80
+                1: inc %ecx
+                jmp 1b
+                """);
+        Thread stopper = new Thread(() -> {
+            while (true) {
+                synchronized (ioLock) {
+                    if (!portWrites.isEmpty()) break;
+                }
+                Thread.onSpinWait();
+            }
+            v.requestStop();
+        });
+        stopper.start();
+        assertEquals(VCpu.Exit.Kind.STOPPED, v.run().kind());
+        stopper.join();
+        CpuState s = new CpuState();
+        v.getState(s);
+        assertTrue(s.gpr[CpuState.RCX] > 0, "the guest ran until stopped");
+        assertEquals(VCpu.Exit.Kind.STOPPED, runAgainAfterStop(v), "a new run continues and can be stopped again");
+    }
+
+    private VCpu.Exit.Kind runAgainAfterStop(VCpu v) {
+        v.requestStop();
+        return v.run().kind();
+    }
+
+    @Test
+    void haltedGuestIsWokenByTimerInterruptsInDeterministicTime() {
+        VirtualClock.Timer[] timer = new VirtualClock.Timer[1];
+        timer[0] = clock.newTimer("tick", () -> {
+            intr = true;
+            timer[0].arm(clock.nanos() + 1_000_000);
+        });
+        timer[0].arm(1_000_000);
+        VCpu v = vcpu("""
+                lgdt gdtr
+                lidt idtr
+                mov $tick, %eax
+                mov %ax, idt + 0x20*8
+                shr $16, %eax
+                mov %ax, idt + 0x20*8 + 6
+                movw $0x08, idt + 0x20*8 + 2
+                movw $0x8E00, idt + 0x20*8 + 4
+                xor %ebx, %ebx
+                sti
+                1: hlt
+                cmp $3, %ebx
+                jb 1b
+                cli
+                hlt
+                tick: inc %ebx
+                iret
+                """);
+        assertEquals(VCpu.Exit.Kind.HALTED_FOREVER, v.run().kind());
+        CpuState s = new CpuState();
+        v.getState(s);
+        assertEquals(3, s.gpr[CpuState.RBX]);
+        assertEquals(3, acks);
+        assertTrue(clock.nanos() >= 3_000_000, "idle time was skipped to each deadline");
+    }
+}
