@@ -23,6 +23,8 @@ public final class Piix4Pm extends PciDevice {
     public static final int PM1_EVT_LENGTH = 4, PM1_CNT_LENGTH = 2, PM_TMR_LENGTH = 4;
     public static final int GPE0_PORT = 0xAFE0, GPE0_LENGTH = 4;
     public static final int SCI_IRQ = 9;
+    /** The APM control/status ports; the FADT's SMI_CMD with ACPI_ENABLE/ACPI_DISABLE, as on QEMU. */
+    public static final int APM_PORT = 0xB2, APM_LENGTH = 2, ACPI_ENABLE = 0xF1, ACPI_DISABLE = 0xF0;
     /** SLP_TYP for S5 in QEMU's DSDT ({@code _S5 = 0}). */
     public static final int SLP_TYP_S5 = 0;
     public static final long PM_TIMER_HZ = 3_579_545;
@@ -46,9 +48,11 @@ public final class Piix4Pm extends PciDevice {
     private final VirtualClock.Timer overflowTimer;
     private final PciRegion pmBlock;
     private final IoHandler gpe0 = new Gpe0Port();
+    private final IoHandler apm = new ApmPort();
 
     private int pm1Sts, pm1En, pm1Cnt;
     private int gpeSts, gpeEn;
+    private int apmControl, apmStatus;
     /** Virtual time of the next toggle of timer bit 23, when TMR_STS gets set. */
     private long nextToggleNs;
     private boolean sciLevel;
@@ -72,6 +76,13 @@ public final class Piix4Pm extends PciDevice {
 
     /** The GPE0 block (status, then enable; two bytes each) for {@code ports.register(GPE0_PORT, GPE0_LENGTH, ...)}. */
     public IoHandler gpe0Port() { return gpe0; }
+
+    /**
+     * APM control (0xB2) and status (0xB3) for {@code ports.register(APM_PORT, APM_LENGTH, ...)}:
+     * writing ACPI_ENABLE to the control port sets SCI_EN, ACPI_DISABLE clears it. There is no SMM,
+     * so no SMI is raised.
+     */
+    public IoHandler apmPort() { return apm; }
 
     /** The PM block's handler (normally mapped through the bus's {@link PciMapper}). */
     public IoHandler pmBlockHandler() { return pmBlock.handler(); }
@@ -170,6 +181,8 @@ public final class Piix4Pm extends PciDevice {
         pm1Cnt = 0;
         gpeSts = 0;
         gpeEn = 0;
+        apmControl = 0;
+        apmStatus = 0;
         nextToggleNs = nextToggleAfter(clock.nanos());
         armTimer();
         updateSci();
@@ -275,6 +288,8 @@ public final class Piix4Pm extends PciDevice {
         out.put("gpeSts", gpeSts);
         out.put("gpeEn", gpeEn);
         out.put("nextToggleNs", nextToggleNs);
+        out.put("apmControl", apmControl);
+        out.put("apmStatus", apmStatus);
     }
 
     /** Restore after the clock's own state, so the timer is re-armed on restored time. */
@@ -287,6 +302,8 @@ public final class Piix4Pm extends PciDevice {
         gpeSts = in.getInt("gpeSts") & 0xFFFF;
         gpeEn = in.getInt("gpeEn") & 0xFFFF;
         nextToggleNs = in.getLong("nextToggleNs");
+        apmControl = in.getInt("apmControl") & 0xFF;
+        apmStatus = in.getInt("apmStatus") & 0xFF;
         armTimer();
         updateSci();
     }
@@ -295,6 +312,32 @@ public final class Piix4Pm extends PciDevice {
         @Override public long read(long offset, int size) { return pmRead(offset, size); }
 
         @Override public void write(long offset, int size, long value) { pmWrite(offset, size, value); }
+    }
+
+    private final class ApmPort implements IoHandler {
+        @Override public long read(long offset, int size) {
+            long v = 0;
+            for (int i = 0; i < size; i++) {
+                long off = offset + i;
+                long b = off == 0 ? apmControl : off == 1 ? apmStatus : 0xFF;
+                v |= b << (8 * i);
+            }
+            return v;
+        }
+
+        @Override public void write(long offset, int size, long value) {
+            for (int i = 0; i < size; i++) {
+                long off = offset + i;
+                int b = (int) (value >>> (8 * i)) & 0xFF;
+                if (off == 0) {
+                    apmControl = b;
+                    if (b == ACPI_ENABLE) pm1Cnt |= SCI_EN;
+                    else if (b == ACPI_DISABLE) pm1Cnt &= ~SCI_EN;
+                } else if (off == 1) {
+                    apmStatus = b;
+                }
+            }
+        }
     }
 
     private final class Gpe0Port implements IoHandler {

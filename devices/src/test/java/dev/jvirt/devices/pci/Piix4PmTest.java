@@ -139,6 +139,19 @@ class Piix4PmTest {
     }
 
     @Test
+    void apmControlPortSwitchesAcpiMode() {
+        pm.enablePmIo(BASE);
+        ports.register(Piix4Pm.APM_PORT, Piix4Pm.APM_LENGTH, pm.apmPort());
+        ports.write(Piix4Pm.APM_PORT, 1, Piix4Pm.ACPI_ENABLE);
+        assertEquals(Piix4Pm.SCI_EN, ports.read(BASE + 4, 2) & Piix4Pm.SCI_EN);
+        assertEquals(Piix4Pm.ACPI_ENABLE, ports.read(Piix4Pm.APM_PORT, 1));
+        ports.write(Piix4Pm.APM_PORT + 1, 1, 0x5A);
+        assertEquals(0x5AF1, ports.read(Piix4Pm.APM_PORT, 2));
+        ports.write(Piix4Pm.APM_PORT, 1, Piix4Pm.ACPI_DISABLE);
+        assertEquals(0, ports.read(BASE + 4, 2) & Piix4Pm.SCI_EN);
+    }
+
+    @Test
     void gpe0StatusAndEnable() {
         pm.raiseGpe(1);
         assertEquals(0x0002, ports.read(Piix4Pm.GPE0_PORT, 2));
@@ -188,7 +201,8 @@ class Piix4PmTest {
         for (int i = 0; i < 100_000; i++) {
             int size = 1 << rnd.nextInt(4);
             long v = rnd.nextLong();
-            switch (rnd.nextInt(4)) {
+            switch (rnd.nextInt(5)) {
+                case 4 -> pm.apmPort().write(rnd.nextInt(4), size, v);
                 case 0 -> pm.pmBlockHandler().read(rnd.nextInt(80) - 8, size);
                 case 1 -> pm.pmBlockHandler().write(rnd.nextInt(80) - 8, size, v & ~((long) Piix4Pm.SLP_EN << 32 | Piix4Pm.SLP_EN));
                 case 2 -> pm.gpe0Port().write(rnd.nextInt(6), size, v);
@@ -204,6 +218,7 @@ class Piix4PmTest {
         assertEquals(0, pm.pmBlockHandler().read(0, 4) & 0xFFFF_FFFEL, "PM1 status (bar TMR_STS) and enable clear");
         assertEquals(0, pm.pmBlockHandler().read(4, 2));
         assertEquals(0, pm.gpe0Port().read(0, 4));
+        assertEquals(0, pm.apmPort().read(0, 2));
         assertFalse(sci[0]);
     }
 }
