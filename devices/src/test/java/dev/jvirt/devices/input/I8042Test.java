@@ -221,6 +221,34 @@ class I8042Test {
         assertEquals(List.of(0xFA, 0xFA, 0xFA, 0xFA, 0xFA, 0xFA, 0x10, 3, 40), drain());
     }
 
+    void aux(int b) {
+        command(0xD4);
+        data(b);
+    }
+
+    @Test
+    void mouseRemoteModeWrapModeAndScaling() {
+        aux(0xF4);
+        aux(0xF0); // remote mode: motion is held until read data
+        drain();
+        kbc.mouseMove(4, 0, 0);
+        assertEquals(List.of(), drain());
+        aux(0xEB);
+        assertEquals(List.of(0xFA, 0x08, 4, 0), drain(), "remote packets are never scaled");
+        aux(0xEA);
+        aux(0xE7); // 2:1 scaling in stream mode
+        drain();
+        kbc.mouseMove(4, 0, 0);
+        kbc.mouseMove(-10, 0, 0);
+        assertEquals(List.of(0x08, 6, 0, 0x18, 0xEC, 0), drain(), "4 -> 6, -10 -> -20");
+        aux(0xEE); // wrap mode echoes bytes
+        aux(0x12);
+        aux(0xEC);
+        assertEquals(List.of(0xFA, 0x12, 0xFA), drain());
+        aux(0x12);
+        assertEquals(List.of(0xFE), drain(), "unknown command once out of wrap mode");
+    }
+
     @Test
     void intelliMouseKnockChangesIdAndAddsWheelByte() {
         for (int rate : new int[] {200, 100, 80}) {
