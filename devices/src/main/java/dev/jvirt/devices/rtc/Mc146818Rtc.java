@@ -63,9 +63,10 @@ public final class Mc146818Rtc implements Device {
     private boolean irqLevel;
 
     /**
-     * @param baseEpochSeconds the calendar time at virtual time 0 of {@code clock} now, as seconds since
-     *                         1970-01-01T00:00 of the RTC's calendar (for a local-time RTC, add the zone
-     *                         offset); e.g. QEMU's {@code base=2026-01-01T00:00:00}
+     * @param baseEpochSeconds the calendar time at construction (the clock's current virtual time), as
+     *                         seconds since 1970-01-01T00:00 of the RTC's own calendar: the host's
+     *                         {@code Instant.now().getEpochSecond()} for base=utc, plus the zone offset for
+     *                         base=localtime, or a fixed date such as 2026-01-01T00:00:00 for reproducible runs
      * @param irq8             ISA IRQ 8
      */
     public Mc146818Rtc(long baseEpochSeconds, VirtualClock clock, IrqLine irq8) {

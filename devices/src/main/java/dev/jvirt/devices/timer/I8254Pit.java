@@ -150,7 +150,7 @@ public final class I8254Pit implements Device {
             k.writeByte(0, t);
             k.writeByte(0, t);
         }
-        irqLevel = !counters[0].out(t);
+        irqLevel = !counters[0].out(t); // force one drive, so the interrupt controller sees the reset level
         drive(counters[0].out(t));
         schedule(counters[0].nextTransition(t));
     }

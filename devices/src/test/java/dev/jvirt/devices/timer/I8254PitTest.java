@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jvirt.devices.DeviceState;
 import dev.jvirt.devices.VirtualClock;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -80,6 +81,8 @@ class I8254PitTest {
             long ns = I8254Pit.nanosOfTick(k);
             assertEquals(k, I8254Pit.tickAt(ns));
             assertEquals(k - 1, I8254Pit.tickAt(ns - 1));
+            BigInteger[] qr = BigInteger.valueOf(k).multiply(BigInteger.TEN.pow(9)).divideAndRemainder(BigInteger.valueOf(1_193_182));
+            assertEquals(qr[0].longValue() + (qr[1].signum() == 0 ? 0 : 1), ns, "ceil(k * 1e9 / 1193182)");
         }
         assertEquals(1_193_182L * 3600 * 24 * 365, I8254Pit.tickAt(1_000_000_000L * 3600 * 24 * 365), "a year, no drift");
     }
