@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jvirt.devices.DeviceState;
 import dev.jvirt.devices.VirtualClock;
+import dev.jvirt.devices.pic.DualPic;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +103,26 @@ class I8254PitTest {
             assertEquals(I8254Pit.nanosOfTick(loadTick + (k + 1) * 1193L), rises.get(k), "edge " + k);
         }
         assertEquals(2 * rises.size(), edges.size(), "one low pulse per period");
+    }
+
+    @Test
+    void counter0DrivesIrq0OfThePic() {
+        DualPic pic = new DualPic();
+        VirtualClock c = VirtualClock.deterministic(0);
+        I8254Pit p = new I8254Pit(c, pic.line(0));
+        for (int v : new int[] {0x11, 0x08, 0x04, 0x01}) pic.master().write(v == 0x11 ? 0 : 1, 1, v);
+        p.write(CTRL, 1, 0x34);
+        p.write(CH0, 1, 1193 & 0xFF);
+        p.write(CH0, 1, 1193 >> 8);
+        List<Integer> vectors = new ArrayList<>();
+        for (long ns = 0; ns <= 10_000_000; ns += 10_000) {
+            runUntil(c, ns);
+            if (pic.intrPending()) {
+                vectors.add(pic.acknowledge());
+                pic.master().write(0, 1, 0x20);
+            }
+        }
+        assertEquals(java.util.Collections.nCopies(10, 0x08), vectors, "1 kHz for 10 ms");
     }
 
     @Test
