@@ -1,7 +1,7 @@
 package dev.jvirt.machine;
 
 import dev.jvirt.devices.Device;
-import dev.jvirt.devices.IrqLine;
+import dev.jvirt.devices.InterruptSink;
 import dev.jvirt.devices.MachineControl;
 import dev.jvirt.devices.debug.DebugCon;
 import dev.jvirt.devices.debug.IsaDebugExit;
@@ -26,7 +26,7 @@ final class PcDevices implements AutoCloseable {
     private final MachineControl control;
     private final Object ioLock;
 
-    PcDevices(PcMachine m, MachineConfig cfg, MachineControl control, PrintStream out, PrintStream err, BootTimeline timeline) {
+    PcDevices(PcMachine m, InterruptSink irqs, MachineConfig cfg, MachineControl control, PrintStream out, PrintStream err, BootTimeline timeline) {
         this.control = control;
         this.ioLock = m.ioLock;
         try {
@@ -43,7 +43,7 @@ final class PcDevices implements AutoCloseable {
 
                     @Override public void acceptInput() { host.acceptInput(); }
                 };
-                com1 = new Serial16550("serial0", IrqLine.NONE, m.clock, backend);
+                com1 = new Serial16550("serial0", irqs.line(Serial16550.COM1_IRQ), m.clock, backend);
                 m.ports.register(Serial16550.COM1_BASE, Serial16550.PORT_COUNT, com1);
                 devices.add(com1);
                 serialHost = host;

@@ -5,7 +5,6 @@ import dev.jvirt.accel.AcceleratorProvider;
 import dev.jvirt.accel.MachineResources;
 import dev.jvirt.accel.VCpu;
 import dev.jvirt.cpu.CpuState;
-import dev.jvirt.cpu.InterruptSource;
 import dev.jvirt.devices.Device;
 import dev.jvirt.devices.MachineControl;
 import dev.jvirt.devices.VirtualClock;
@@ -37,6 +36,7 @@ public final class PcMachine implements AutoCloseable {
     final PcMemoryLayout layout;
     private final Control control = new Control();
     private final List<Device> devices = new ArrayList<>();
+    private final PcPlatform platform;
     private final PcDevices board;
     private final Accelerator accel;
     private final VCpu vcpu;
@@ -52,9 +52,11 @@ public final class PcMachine implements AutoCloseable {
             this.layout = PcMemoryLayout.forRamSize(cfg.ramSize());
             layout.map(memory);
             a20.set(true);
-            this.board = new PcDevices(this, cfg, control, out, err, timeline);
+            this.platform = new PcPlatform(this, control, true, PcPlatform.hostRtcBase());
+            devices.addAll(platform.devices());
+            this.board = new PcDevices(this, platform.router, cfg, control, out, err, timeline);
             devices.addAll(board.all());
-            MachineResources res = new MachineResources(memory, ports, clock, i -> InterruptSource.NONE, control, ioLock);
+            MachineResources res = new MachineResources(memory, ports, clock, i -> platform.interruptsFor(i, ioLock), control, ioLock);
             this.accel = provider.create(res);
             if (accel instanceof dev.jvirt.accel.interp.InterpAccelerator ia) ia.setA20Gate(a20);
             this.vcpu = accel.createVcpu(0);
@@ -71,7 +73,10 @@ public final class PcMachine implements AutoCloseable {
             boot();
             int status = runUntilStop();
             if (status != REBOOT) return status;
-            for (Device d : devices) d.reset();
+            synchronized (ioLock) {
+                for (Device d : devices) d.reset();
+                platform.reset();
+            }
             control.clear();
         }
     }
