@@ -16,7 +16,7 @@ import java.util.Locale;
  */
 public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> initrd, List<String> initrdArgs,
                             String append, String serial, String debugcon, int[] debugExit, boolean noReboot,
-                            int icountShift, boolean bootTimeline, boolean guestErrors, boolean demo) {
+                            int icountShift, boolean bootTimeline, boolean guestErrors, boolean hpet, Long rtcBase, boolean demo) {
     public static final long DEFAULT_RAM = 128L << 20;
 
     static MachineConfig from(Options o, boolean demo) {
@@ -24,7 +24,9 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
         if (ram < (1L << 20)) throw new UsageException("-m " + o.memory + ": guest RAM must be at least 1 MiB");
         ram = (ram + 0xFFF) & ~0xFFFL;
 
-        String accel = o.accel.contains(",") ? o.accel.substring(0, o.accel.indexOf(',')) : o.accel;
+        String accelOption = o.accel;
+        if (o.machine != null) accelOption = machineAccel(o.machine, accelOption);
+        String accel = accelOption.contains(",") ? o.accel.substring(0, o.accel.indexOf(',')) : o.accel;
         if (accel.startsWith("accel=")) accel = accel.substring(6);
         accel = accel.toLowerCase(Locale.ROOT);
 
@@ -97,7 +99,65 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
             }
         }
         return new MachineConfig(ram, accel, kernel, List.copyOf(initrd), List.copyOf(initrdArgs), o.append == null ? "" : o.append,
-                serial, o.debugcon, debugExit, o.noReboot, shift, boot, guestErrors, demo);
+                serial, o.debugcon, debugExit, o.noReboot, shift, boot, guestErrors, !o.noHpet,
+                o.rtc == null ? null : rtcBase(o.rtc), demo);
+    }
+
+    /** {@code -machine pc[,accel=X][,kernel-irqchip=off]}: checks the type and returns the accelerator to use. */
+    private static String machineAccel(String spec, String accel) {
+        String[] parts = spec.split(",");
+        String type = parts[0];
+        if (type.startsWith("type=")) type = type.substring(5);
+        if (!type.equals("pc") && !type.startsWith("pc-i440fx")) {
+            if (type.equals("q35") || type.startsWith("pc-q35") || type.equals("microvm") || type.equals("isapc")) {
+                throw new UsageException("-machine " + type + " is not built yet (built: pc)");
+            }
+            throw new UsageException("-machine " + type + ": unknown machine type (built: pc)");
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i];
+            if (p.startsWith("accel=")) {
+                accel = p.substring(6);
+            } else if (p.equals("kernel-irqchip=off")) {
+                // what jvirt does today: every interrupt controller is jvirt's own
+            } else if (p.startsWith("kernel-irqchip=")) {
+                throw new UsageException("-machine " + p + " is not built yet (built: kernel-irqchip=off)");
+            } else {
+                throw new UsageException("-machine " + p + ": unknown or not yet built property");
+            }
+        }
+        return accel;
+    }
+
+    /** {@code -rtc base=...}: the RTC's calendar time at start, in epoch seconds. */
+    static long rtcBase(String spec) {
+        Long base = null;
+        for (String p : spec.split(",")) {
+            if (p.startsWith("base=")) {
+                String v = p.substring(5);
+                java.time.Instant now = java.time.Instant.now();
+                base = switch (v) {
+                    case "utc" -> now.getEpochSecond();
+                    case "localtime" -> now.getEpochSecond() + java.time.ZoneId.systemDefault().getRules().getOffset(now).getTotalSeconds();
+                    default -> {
+                        try {
+                            String t = v.contains("T") ? v : v + "T00:00:00";
+                            yield java.time.LocalDateTime.parse(t).toEpochSecond(java.time.ZoneOffset.UTC);
+                        } catch (java.time.format.DateTimeParseException e) {
+                            throw new UsageException("-rtc " + p + ": expected utc, localtime or a date like 2026-01-01T00:00:00");
+                        }
+                    }
+                };
+            } else if (p.equals("clock=vm") || p.equals("driftfix=none")) {
+                // what jvirt's RTC does: it counts virtual time from its base
+            } else if (p.startsWith("clock=") || p.startsWith("driftfix=")) {
+                throw new UsageException("-rtc " + p + " is not built yet (built: clock=vm, driftfix=none)");
+            } else {
+                throw new UsageException("-rtc " + p + ": unknown property (known: base, clock, driftfix)");
+            }
+        }
+        if (base == null) throw new UsageException("-rtc " + spec + ": give base=utc, base=localtime or base=DATE");
+        return base;
     }
 
     private static Path readableFile(String option, String name) {

@@ -49,6 +49,15 @@ final class Options {
     @Option(names = "-icount", paramLabel = "[shift=]N", description = "deterministic virtual time: 2^N ns per guest instruction")
     String icount;
 
+    @Option(names = "-rtc", paramLabel = "base=utc|localtime|DATE[,clock=host|vm]", description = "RTC start time, as QEMU (DATE: 2026-01-01T00:00:00)")
+    String rtc;
+
+    @Option(names = "-no-hpet", description = "leave the HPET out")
+    boolean noHpet;
+
+    @Option(names = {"-machine", "-M"}, paramLabel = "pc[,accel=NAME][,kernel-irqchip=off]", description = "machine type: pc (i440FX/PIIX)")
+    String machine;
+
     @Option(names = "-d", paramLabel = "ITEMS", description = "debug output: boot (milestones with wall time), guest_errors (log what the guest did wrong)")
     String debug;
 
@@ -61,11 +70,11 @@ final class Options {
     /** Options QEMU has that jvirt knows it does not build yet: each is refused with a one-line message. */
     static final Set<String> NOT_BUILT = Set.of("-drive", "-hda", "-hdb", "-cdrom", "-fda", "-bios", "-boot", "-netdev", "-nic",
             "-net", "-monitor", "-qmp", "-chardev", "-display", "-vga", "-S", "-s", "-gdb", "-snapshot", "-loadvm",
-            "-incoming", "-object", "-global", "-cpu", "-machine", "-M", "-rtc", "-no-hpet", "-enable-kvm", "-usb",
+            "-incoming", "-object", "-global", "-cpu", "-usb",
             "-audiodev", "-vnc", "-spice", "-numa", "-mem-path", "-overcommit", "-pidfile", "-daemonize", "-name");
 
     private static final Set<String> TAKES_VALUE = Set.of("-m", "-accel", "-kernel", "-initrd", "-append", "-smp", "-serial",
-            "-debugcon", "-device", "-icount", "-d");
+            "-debugcon", "-device", "-icount", "-d", "-rtc", "-machine", "-M");
 
     static Options parse(String[] rawArgs) {
         String[] args = normalize(rawArgs);

@@ -52,7 +52,7 @@ public final class PcMachine implements AutoCloseable {
             this.layout = PcMemoryLayout.forRamSize(cfg.ramSize());
             layout.map(memory);
             a20.set(true);
-            this.platform = new PcPlatform(this, control, true, PcPlatform.hostRtcBase());
+            this.platform = new PcPlatform(this, control, cfg.hpet(), cfg.rtcBase() != null ? cfg.rtcBase() : PcPlatform.hostRtcBase());
             devices.addAll(platform.devices());
             this.board = new PcDevices(this, platform.router, cfg, control, out, err, timeline);
             devices.addAll(board.all());

@@ -114,4 +114,20 @@ class CliTest {
         assertTrue(r.out().contains("-accel"), r.out());
         assertTrue(r.out().contains("-no-reboot"), r.out());
     }
+
+    @Test
+    void q35IsNotBuiltYet() {
+        assertOneLineError(jvirt("-machine", "q35"), 1, "-machine q35 is not built yet");
+    }
+
+    @Test
+    void rtcBaseMustBeADate() {
+        assertOneLineError(jvirt("-rtc", "base=yesterday"), 1, "expected utc, localtime or a date");
+    }
+
+    @Test
+    void rtcBaseDateIsUtcEpochSeconds() {
+        assertEquals(1767225600L, MachineConfig.rtcBase("base=2026-01-01T00:00:00"));
+        assertEquals(1767225600L, MachineConfig.rtcBase("base=2026-01-01,clock=vm"));
+    }
 }
