@@ -73,15 +73,20 @@ public final class PcMachine implements AutoCloseable {
             boot();
             int status = runUntilStop();
             if (status != REBOOT) return status;
-            synchronized (ioLock) {
-                for (Device d : devices) d.reset();
-                platform.reset();
-            }
+            resetDevices();
             control.clear();
         }
     }
 
     private static final int REBOOT = Integer.MIN_VALUE;
+
+    /** The RESET line: every device back to its power-on state. */
+    void resetDevices() {
+        synchronized (ioLock) {
+            for (Device d : devices) d.reset();
+            platform.reset();
+        }
+    }
 
     private void boot() {
         CpuState s = new CpuState();
