@@ -23,6 +23,8 @@ final class PcDevices implements AutoCloseable {
     private final List<HostChardev> chardevs = new ArrayList<>();
     final Serial16550 com1;
     private HostChardev serialHost;
+    /** Sees every byte the guest sends on COM1 (tests, the future monitor). */
+    volatile java.util.function.IntConsumer serialTap;
     private final MachineControl control;
     private final Object ioLock;
 
@@ -37,6 +39,8 @@ final class PcDevices implements AutoCloseable {
                     @Override public void write(int b) {
                         timeline.serialByte();
                         host.write(b);
+                        java.util.function.IntConsumer t = serialTap;
+                        if (t != null) t.accept(b);
                     }
 
                     @Override public void flush() { host.flush(); }

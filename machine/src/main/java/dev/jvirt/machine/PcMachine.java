@@ -38,8 +38,10 @@ public final class PcMachine implements AutoCloseable {
     private final List<Device> devices = new ArrayList<>();
     private final PcPlatform platform;
     private final PcDevices board;
-    private final Accelerator accel;
-    private final VCpu vcpu;
+    private final MachineResources resources;
+    private volatile Accelerator accel;
+    private volatile VCpu vcpu;
+    private volatile AcceleratorProvider pendingSwitch;
 
     public PcMachine(MachineConfig cfg, AcceleratorProvider provider, PrintStream out, PrintStream err) {
         this.cfg = cfg;
@@ -57,13 +59,50 @@ public final class PcMachine implements AutoCloseable {
             this.board = new PcDevices(this, platform.router, cfg, control, out, err, timeline);
             devices.addAll(board.all());
             MachineResources res = new MachineResources(memory, ports, clock, i -> platform.interruptsFor(i, ioLock), control, ioLock);
-            this.accel = provider.create(res);
-            if (accel instanceof dev.jvirt.accel.interp.InterpAccelerator ia) ia.setA20Gate(a20);
+            this.resources = res;
+            this.accel = createAccelerator(provider);
             this.vcpu = accel.createVcpu(0);
         } catch (RuntimeException e) {
             ram.close();
             throw e;
         }
+    }
+
+    private Accelerator createAccelerator(AcceleratorProvider provider) {
+        Accelerator a = provider.create(resources);
+        if (a instanceof dev.jvirt.accel.interp.InterpAccelerator ia) ia.setA20Gate(a20);
+        return a;
+    }
+
+    /**
+     * Moves the running guest to another backend at the next instruction boundary: the vCPU stops,
+     * its architectural state goes to a vCPU of {@code provider}, and the guest continues there with
+     * the same RAM and devices. Callable from any thread (a device callback, the monitor, a test).
+     */
+    public void requestSwitch(AcceleratorProvider provider) {
+        pendingSwitch = provider;
+        VCpu v = vcpu;
+        if (v != null) v.requestStop();
+    }
+
+    private void switchBackend(AcceleratorProvider provider) {
+        CpuState s = new CpuState();
+        vcpu.getState(s);
+        Accelerator next = createAccelerator(provider);
+        VCpu nextVcpu;
+        try {
+            nextVcpu = next.createVcpu(0);
+            nextVcpu.setState(s);
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        VCpu old = vcpu;
+        Accelerator oldAccel = accel;
+        vcpu = nextVcpu;
+        accel = next;
+        old.close();
+        oldAccel.close();
     }
 
     /** Boots and runs the guest until it ends; returns the exit status for the jvirt process. */
@@ -99,6 +138,12 @@ public final class PcMachine implements AutoCloseable {
         timeline.mark("first instruction");
         while (true) {
             VCpu.Exit exit = vcpu.run();
+            AcceleratorProvider target = pendingSwitch;
+            if (target != null && exit.kind() == VCpu.Exit.Kind.STOPPED && control.exitStatus == null && !control.reset && !control.powerOff) {
+                pendingSwitch = null;
+                switchBackend(target);
+                continue;
+            }
             if (control.exitStatus != null) {
                 int st = control.exitStatus;
                 // isa-debug-exit gives (V << 1) | 1; the built-in demo reports the guest's own V.
@@ -123,6 +168,9 @@ public final class PcMachine implements AutoCloseable {
             }
         }
     }
+
+    /** Calls {@code tap} with every byte the guest writes to COM1, on the vCPU thread. */
+    void tapSerial(java.util.function.IntConsumer tap) { board.serialTap = tap; }
 
     /** The vCPU, for tests and the future monitor (pause, state, backend switch). */
     public VCpu vcpu() { return vcpu; }
