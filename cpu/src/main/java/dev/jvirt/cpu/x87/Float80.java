@@ -162,7 +162,8 @@ public final class Float80 {
         long inc = nearest ? half : rc == (neg ? RC_DOWN : RC_UP) ? roundMask : 0;
         if (exp <= 0) {
             boolean tiny = exp < 0 || Long.compareUnsigned(sig, sig + inc) <= 0;
-            if (tiny && (masks & UE) == 0) {
+            if (tiny && (masks & UE) == 0) flags |= UE;
+            if (tiny && (masks & UE) == 0 && exp + BIAS_ADJUST > 0) {
                 flags |= UE;
                 exp += BIAS_ADJUST;
             } else {
@@ -211,7 +212,8 @@ public final class Float80 {
         boolean inc = nearest ? extra < 0 : directedUp && extra != 0;
         if (exp <= 0) {
             boolean tiny = exp < 0 || !inc || sig != -1L;
-            if (tiny && (masks & UE) == 0) {
+            if (tiny && (masks & UE) == 0) flags |= UE;
+            if (tiny && (masks & UE) == 0 && exp + BIAS_ADJUST > 0) {
                 flags |= UE;
                 exp += BIAS_ADJUST;
             } else {

@@ -849,7 +849,7 @@ public final class X87 implements FpuUnit {
         if (empty(0)) {
             if (!stackFault(false)) return;
         } else {
-            ok = f.toInt(stSe(0), stM(0), 64, false) && Math.abs(f.bits) <= 999_999_999_999_999_999L;
+            ok = f.toInt(stSe(0), stM(0), 64, false) && f.bits >= -999_999_999_999_999_999L && f.bits <= 999_999_999_999_999_999L;
             if (!ok) f.flags = (f.flags & ~PE) | IE;
             if (raise(f.flags)) return;
             v = Math.abs(f.bits);

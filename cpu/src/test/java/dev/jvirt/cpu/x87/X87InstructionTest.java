@@ -382,4 +382,42 @@ class X87InstructionTest {
         f.fldcw(0x37F & ~ZE);
         assertTrue(f.x87.exceptionPending());
     }
+
+    @Test
+    void fscaleFarBelowTheRangeWithUnmaskedUnderflowGivesZeroAndUnderflow() {
+        Fpu f = new Fpu();
+        f.fldcw(0x37F & ~UE);
+        f.pushInt(-100000);
+        f.pushInt(1);
+        f.op(0xD9, 0xFD);
+        assertEquals(0, f.se(0));
+        assertEquals(0, f.m(0));
+        assertTrue((f.s.fsw & UE) != 0);
+        assertTrue(f.x87.exceptionPending());
+        Fpu g = new Fpu();
+        g.pushInt(20000);
+        g.pushInt(1);
+        g.op(0xD9, 0xFD);
+        assertEquals(0x7FFF, g.se(0), "masked overflow to infinity");
+        assertEquals(OE | PE, g.s.fsw & (OE | PE));
+    }
+
+    @Test
+    void fbstpOfMinusTwoToTheSixtyThreeIsInvalid() {
+        Fpu f = new Fpu();
+        f.pushInt(Long.MIN_VALUE);
+        f.opMem(0xDF, 6);
+        assertEquals(0xFFFF, f.mem.read(8, 2));
+        assertTrue((f.s.fsw & IE) != 0);
+    }
+
+    @Test
+    void fxchWithAnEmptyRegisterUsesIndefiniteWhenMasked() {
+        Fpu f = new Fpu();
+        f.pushInt(3);
+        f.op(0xD9, 0xCA); // FXCH ST2 (empty)
+        assertEquals(0xFFFF, f.se(0));
+        assertEquals(3.0, X87ArithmeticTest.valueOf(f, 2));
+        assertEquals(IE | SF, f.s.fsw & (IE | SF));
+    }
 }
