@@ -489,24 +489,41 @@ public final class Float80 {
             return;
         }
         unpack(aSe, aM);
-        // value = us * 2^t; scale the radicand so the integer root has 66+ bits and the exponent is even.
+        // value = us * 2^t. A 127/128-bit radicand N with an even exponent has a 64-bit integer root;
+        // the remainder then gives the round bit (rem > root) and the sticky bit.
         int t = ue - BIAS - 63;
-        int u = ((t - 68) & 1) == 0 ? 68 : 69;
-        BigInteger n = new BigInteger(1, toBytes(us)).shiftLeft(u);
-        BigInteger root = n.sqrt();
-        boolean sticky = !root.multiply(root).equals(n);
-        int p = root.bitLength() - 1; // 66 or 67
-        BigInteger wide = root.shiftLeft(127 - p);
-        long h = wide.shiftRight(64).longValue(), l = wide.longValue();
-        if (sticky) l |= 1;
-        roundPack(false, (t - u) / 2 + p + BIAS, h, l, pc);
+        long nh, nl;
+        int half;
+        if ((t & 1) == 0) {
+            nh = us;
+            nl = 0;
+            half = (t - 64) / 2;
+        } else {
+            nh = us >>> 1;
+            nl = us << 63;
+            half = (t - 63) / 2;
+        }
+        long remHi = 0, remLo = 0, root = 0;
+        for (int i = 0; i < 64; i++) {
+            long pair = nh >>> 62;
+            nh = (nh << 2) | (nl >>> 62);
+            nl <<= 2;
+            remHi = (remHi << 2) | (remLo >>> 62);
+            remLo = (remLo << 2) | pair;
+            long tHi = root >>> 62, tLo = (root << 2) | 1;
+            if (remHi > tHi || (remHi == tHi && Long.compareUnsigned(remLo, tLo) >= 0)) {
+                remHi = remHi - tHi - (Long.compareUnsigned(remLo, tLo) < 0 ? 1 : 0);
+                remLo -= tLo;
+                root = (root << 1) | 1;
+            } else {
+                root <<= 1;
+            }
+        }
+        boolean roundBit = remHi != 0 || Long.compareUnsigned(remLo, root) > 0;
+        long extra = roundBit ? INT_BIT | 1 : (remLo | remHi) != 0 ? 1 : 0;
+        roundPack(false, half + BIAS + 63, root, extra, pc);
     }
 
-    private static byte[] toBytes(long v) {
-        byte[] b = new byte[8];
-        for (int i = 0; i < 8; i++) b[i] = (byte) (v >>> (56 - 8 * i));
-        return b;
-    }
 
     /**
      * FPREM ({@code ieee} false: quotient truncated) or FPREM1 (quotient rounded to nearest) of a by b.
@@ -660,7 +677,7 @@ public final class Float80 {
             flags |= IE;
             return false;
         }
-        if (ca == DENORMAL) flags |= DE;
+        // FIST/FISTTP/FBSTP list no #D: a denormal simply rounds to 0 or +-1
         if (ca == ZERO) {
             bits = 0;
             return true;
