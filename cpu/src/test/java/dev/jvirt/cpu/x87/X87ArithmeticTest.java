@@ -294,4 +294,51 @@ class X87ArithmeticTest {
         assertEquals(0xC000000000000200L, g.m(0));
         assertEquals(0, g.s.fsw & IE, "QNaNs do not signal");
     }
+
+    @Test
+    void fprem1RoundsTheQuotientAcrossAnExponentStep() {
+        Fpu f = new Fpu();
+        f.pushInt(3);
+        f.pushDouble(1.75); // |1.75| > 3/2: the nearest quotient is 1
+        f.op(0xD9, 0xF5);
+        assertEquals(-1.25, valueOf(f, 0));
+        assertTrue(f.c(1));
+        Fpu g = new Fpu();
+        g.pushInt(3);
+        g.pushDouble(1.5); // a tie: quotient 0 (even)
+        g.op(0xD9, 0xF5);
+        assertEquals(1.5, valueOf(g, 0));
+        assertFalse(g.c(1));
+        Fpu h = new Fpu();
+        h.pushInt(3);
+        h.pushInt(-5);
+        h.op(0xD9, 0xF8); // FPREM keeps the dividend's sign
+        assertEquals(-2.0, valueOf(h, 0));
+        assertTrue(h.c(1));
+    }
+
+    @Test
+    void integerAndRealMemoryOperands() {
+        Fpu f = new Fpu();
+        f.pushInt(10);
+        f.mem.at(0).write(0, 2, -3 & 0xFFFF);
+        f.opMem(0xDE, 0); // FIADD m16
+        assertEquals(7.0, valueOf(f, 0));
+        f.mem.write(0, 4, 4);
+        f.opMem(0xDA, 1); // FIMUL m32
+        assertEquals(28.0, valueOf(f, 0));
+        f.mem.write(0, 4, 8);
+        f.opMem(0xDA, 7); // FIDIVR m32: 8 / 28
+        assertEquals(0x3FFD, f.se(0));
+        f.mem.write(0, 4, Float.floatToRawIntBits(0.25f));
+        f.opMem(0xD8, 5); // FSUBR m32: 0.25 - 2/7
+        assertTrue((f.se(0) & 0x8000) != 0);
+        f.mem.write(0, 4, 0);
+        f.opMem(0xDA, 2); // FICOM m32: negative < 0
+        assertTrue(f.c(0));
+        f.mem.write(0, 8, Double.doubleToRawLongBits(-1.0));
+        f.opMem(0xDC, 3); // FCOMP m64: > -1, pops
+        assertFalse(f.c(0) || f.c(3));
+        assertEquals(0, f.top());
+    }
 }
