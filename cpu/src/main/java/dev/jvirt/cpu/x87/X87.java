@@ -215,10 +215,22 @@ public final class X87 implements FpuUnit {
 
     private void executeMemory(int opcode, int reg, X87Memory mem, X87Env env) {
         switch (opcode) {
-            case 0xD8 -> arithMemory(reg, readReal(mem, 24, 8));
-            case 0xDC -> arithMemory(reg, readReal(mem, 53, 11));
-            case 0xDA -> arithMemory(reg, readInt(mem, 4));
-            case 0xDE -> arithMemory(reg, readInt(mem, 2));
+            case 0xD8 -> {
+                readReal(mem, 24, 8);
+                arithMemory(reg);
+            }
+            case 0xDC -> {
+                readReal(mem, 53, 11);
+                arithMemory(reg);
+            }
+            case 0xDA -> {
+                readInt(mem, 4);
+                arithMemory(reg);
+            }
+            case 0xDE -> {
+                readInt(mem, 2);
+                arithMemory(reg);
+            }
             case 0xD9 -> {
                 switch (reg) {
                     case 0 -> loadReal(mem, 24, 8);
@@ -395,23 +407,23 @@ public final class X87 implements FpuUnit {
     private long srcM;
 
     /** A memory real converted into srcSe/srcM (DE noted in f.flags for a denormal source). */
-    private boolean readReal(X87Memory mem, int p, int ebits) {
+    private void readReal(X87Memory mem, int p, int ebits) {
         f.fromBinary(mem.read(0, p == 24 ? 4 : 8), p, ebits);
         srcSe = f.se;
         srcM = f.m;
-        return true;
     }
 
-    private boolean readInt(X87Memory mem, int size) {
+    /** A memory integer converted (exactly) into srcSe/srcM. */
+    private void readInt(X87Memory mem, int size) {
         long v = mem.read(0, size);
         v = size == 2 ? (short) v : size == 4 ? (int) v : v;
         f.fromLong(v);
         srcSe = f.se;
         srcM = f.m;
-        return true;
     }
 
-    private void arithMemory(int reg, boolean unused) {
+    /** D8/DC/DA/DE with a memory operand already converted into srcSe/srcM. */
+    private void arithMemory(int reg) {
         if (reg == 2 || reg == 3) {
             compareValue(srcSe, srcM, false, reg == 3 ? 1 : 0);
             return;
