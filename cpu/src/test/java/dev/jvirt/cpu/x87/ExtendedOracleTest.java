@@ -24,7 +24,7 @@ class ExtendedOracleTest {
         Random rnd = new Random(77 + rc);
         Fpu f = new Fpu();
         f.rc(rc);
-        for (int n = 0; n < 3000; n++) {
+        for (int n = 0; n < 1500; n++) {
             int aSe = (rnd.nextBoolean() ? 0x8000 : 0) | (0x3FFF - 60 + rnd.nextInt(120));
             long aM = rnd.nextLong() | Long.MIN_VALUE;
             int bSe = n % 7 == 0 ? aSe ^ 0x8000 : (rnd.nextBoolean() ? 0x8000 : 0) | (0x3FFF - 60 + rnd.nextInt(120));
