@@ -9,136 +9,38 @@ import static dev.jvirt.cpu.x87.Float80.IE;
 import static dev.jvirt.cpu.x87.Float80.INDEFINITE_M;
 import static dev.jvirt.cpu.x87.Float80.INDEFINITE_SE;
 import static dev.jvirt.cpu.x87.Float80.INT_BIT;
-import static dev.jvirt.cpu.x87.Float80.PE;
 import static dev.jvirt.cpu.x87.Float80.ZE;
+import static dev.jvirt.cpu.x87.X87Stack.B;
+import static dev.jvirt.cpu.x87.X87Stack.C0;
+import static dev.jvirt.cpu.x87.X87Stack.C1;
+import static dev.jvirt.cpu.x87.X87Stack.C2;
+import static dev.jvirt.cpu.x87.X87Stack.C3;
+import static dev.jvirt.cpu.x87.X87Stack.ES;
+import static dev.jvirt.cpu.x87.X87Stack.SF;
+import static dev.jvirt.cpu.x87.X87Stack.TAG_EMPTY;
 
 /**
  * The x87 FPU: executes the D8-DF instructions on {@link CpuState#fpu} (SDM Vol. 1 ch. 8, Vol. 2).
  * The register stack, tag word, condition codes, stack faults and the exception model (masked
  * default results, unmasked flags with ES/B and the destination left unchanged) live here; value
  * arithmetic is {@link Float80}, transcendentals {@link X87Transcendental}, state images
- * {@link X87StateImage}.
+ * {@link X87StateImage}, the register stack {@link X87Stack}, memory loads/stores {@link X87LoadStore}.
  */
 public final class X87 implements FpuUnit {
-    static final int C0 = 0x100, C1 = 0x200, C2 = 0x400, C3 = 0x4000, SF = 0x40, ES = 0x80, B = 0x8000;
-    static final int TAG_VALID = 0, TAG_ZERO = 1, TAG_SPECIAL = 2, TAG_EMPTY = 3;
     private static final long FLAG_CF = 1, FLAG_PF = 4, FLAG_ZF = 0x40;
 
     private final CpuState state;
     private final FpuState fpu;
     private final Float80 f = new Float80();
     private final X87Transcendental tr = new X87Transcendental(f);
+    private final X87Stack st;
+    private final X87LoadStore ls;
 
     public X87(CpuState state) {
         this.state = state;
         this.fpu = state.fpu;
-    }
-
-    // ---------------------------------------------------------------- register stack
-
-    int top() {
-        return (fpu.fsw >> 11) & 7;
-    }
-
-    private void setTop(int t) {
-        fpu.fsw = (fpu.fsw & ~0x3800) | ((t & 7) << 11);
-    }
-
-    private int phys(int i) {
-        return (top() + i) & 7;
-    }
-
-    private int tag(int p) {
-        return (fpu.ftw >> (2 * p)) & 3;
-    }
-
-    private void setTag(int p, int t) {
-        fpu.ftw = (fpu.ftw & ~(3 << (2 * p))) | (t << (2 * p));
-    }
-
-    private boolean empty(int i) {
-        return tag(phys(i)) == TAG_EMPTY;
-    }
-
-    private int stSe(int i) {
-        return fpu.signExp[phys(i)] & 0xFFFF;
-    }
-
-    private long stM(int i) {
-        return fpu.mantissa[phys(i)];
-    }
-
-    private void setSt(int i, int se, long m) {
-        int p = phys(i);
-        fpu.signExp[p] = se & 0xFFFF;
-        fpu.mantissa[p] = m;
-        setTag(p, tagFor(se, m));
-    }
-
-    /** The tag the hardware computes from a register's contents (SDM Vol. 1 8.1.7). */
-    static int tagFor(int se, long m) {
-        int e = se & 0x7FFF;
-        if (e == 0x7FFF) return TAG_SPECIAL;
-        if (e == 0) return m == 0 ? TAG_ZERO : TAG_SPECIAL;
-        return m < 0 ? TAG_VALID : TAG_SPECIAL;
-    }
-
-    private void pop() {
-        setTag(phys(0), TAG_EMPTY);
-        setTop(top() + 1);
-    }
-
-    /** Room for a push; on a stack overflow with IE masked pushes the indefinite (SDM 8.5.1.1). */
-    private boolean pushCheck() {
-        if (empty(7)) return true;
-        if (stackFault(true)) {
-            setTop(top() - 1);
-            setSt(0, INDEFINITE_SE, INDEFINITE_M);
-        }
-        return false;
-    }
-
-    private void push(int se, long m) {
-        setTop(top() - 1);
-        setSt(0, se, m);
-    }
-
-    // ---------------------------------------------------------------- exceptions and condition codes
-
-    /** Records exception flags; true when an unmasked IE, DE or ZE forbids writing the destination. */
-    private boolean raise(int flags) {
-        fpu.fsw |= flags & 0x3F;
-        return (flags & ~fpu.fcw & (IE | DE | ZE)) != 0;
-    }
-
-    /** Stack overflow/underflow: IE, SF and C1 = overflow. True when IE is masked (use the indefinite). */
-    private boolean stackFault(boolean overflow) {
-        fpu.fsw = (fpu.fsw & ~C1) | IE | SF | (overflow ? C1 : 0);
-        return (fpu.fcw & IE) != 0;
-    }
-
-    private void setC1(boolean on) {
-        fpu.fsw = on ? fpu.fsw | C1 : fpu.fsw & ~C1;
-    }
-
-    /** C1 after a rounded result: set when the result was rounded up (SDM 8.1.3.3). */
-    private void roundingC1() {
-        setC1((f.flags & PE) != 0 && f.roundedUp);
-    }
-
-    private void setCompareCodes(int r) {
-        int cc = switch (r) {
-            case Float80.CMP_LESS -> C0;
-            case Float80.CMP_EQUAL -> C3;
-            case Float80.CMP_GREATER -> 0;
-            default -> C3 | C2 | C0;
-        };
-        fpu.fsw = (fpu.fsw & ~(C0 | C1 | C2 | C3)) | cc;
-    }
-
-    private void updateErrorSummary() {
-        if ((fpu.fsw & ~fpu.fcw & 0x3F) != 0) fpu.fsw |= ES | B;
-        else fpu.fsw &= ~(ES | B);
+        this.st = new X87Stack(fpu, f);
+        this.ls = new X87LoadStore(f, st);
     }
 
     @Override
@@ -209,7 +111,7 @@ public final class X87 implements FpuUnit {
         int reg = (modrm >> 3) & 7, rm = modrm & 7;
         if (isMem) executeMemory(opcode, reg, mem, env);
         else result = executeRegister(opcode, reg, rm, modrm, env);
-        updateErrorSummary();
+        st.updateErrorSummary();
         return result;
     }
 
@@ -233,8 +135,8 @@ public final class X87 implements FpuUnit {
             }
             case 0xD9 -> {
                 switch (reg) {
-                    case 0 -> loadReal(mem, 24, 8);
-                    case 2, 3 -> storeReal(mem, 24, 8, reg == 3);
+                    case 0 -> ls.loadReal(mem, 24, 8);
+                    case 2, 3 -> ls.storeReal(mem, 24, 8, reg == 3);
                     case 4 -> X87StateImage.loadEnv(fpu, mem, env, 0);
                     case 5 -> fpu.fcw = ((int) mem.read(0, 2) & 0x1F7F) | 0x40;
                     case 6 -> {
@@ -247,19 +149,19 @@ public final class X87 implements FpuUnit {
             }
             case 0xDB -> {
                 switch (reg) {
-                    case 0 -> loadInt(mem, 4);
-                    case 1 -> storeInt(mem, 4, true, true);
-                    case 2, 3 -> storeInt(mem, 4, reg == 3, false);
-                    case 5 -> loadExtended(mem);
-                    case 7 -> storeExtended(mem);
+                    case 0 -> ls.loadInt(mem, 4);
+                    case 1 -> ls.storeInt(mem, 4, true, true);
+                    case 2, 3 -> ls.storeInt(mem, 4, reg == 3, false);
+                    case 5 -> ls.loadExtended(mem);
+                    case 7 -> ls.storeExtended(mem);
                     default -> { }
                 }
             }
             case 0xDD -> {
                 switch (reg) {
-                    case 0 -> loadReal(mem, 53, 11);
-                    case 1 -> storeInt(mem, 8, true, true);
-                    case 2, 3 -> storeReal(mem, 53, 11, reg == 3);
+                    case 0 -> ls.loadReal(mem, 53, 11);
+                    case 1 -> ls.storeInt(mem, 8, true, true);
+                    case 2, 3 -> ls.storeReal(mem, 53, 11, reg == 3);
                     case 4 -> X87StateImage.frstor(fpu, mem, env);
                     case 6 -> {
                         X87StateImage.fsave(fpu, mem, env);
@@ -271,13 +173,13 @@ public final class X87 implements FpuUnit {
             }
             case 0xDF -> {
                 switch (reg) {
-                    case 0 -> loadInt(mem, 2);
-                    case 1 -> storeInt(mem, 2, true, true);
-                    case 2, 3 -> storeInt(mem, 2, reg == 3, false);
-                    case 4 -> loadBcd(mem);
-                    case 5 -> loadInt(mem, 8);
-                    case 6 -> storeBcd(mem);
-                    case 7 -> storeInt(mem, 8, true, false);
+                    case 0 -> ls.loadInt(mem, 2);
+                    case 1 -> ls.storeInt(mem, 2, true, true);
+                    case 2, 3 -> ls.storeInt(mem, 2, reg == 3, false);
+                    case 4 -> ls.loadBcd(mem);
+                    case 5 -> ls.loadInt(mem, 8);
+                    case 6 -> ls.storeBcd(mem);
+                    case 7 -> ls.storeInt(mem, 8, true, false);
                     default -> { }
                 }
             }
@@ -320,7 +222,7 @@ public final class X87 implements FpuUnit {
             }
             case 0xDD -> {
                 switch (reg) {
-                    case 0 -> setTag(phys(i), TAG_EMPTY); // FFREE
+                    case 0 -> st.setTag(st.phys(i), TAG_EMPTY); // FFREE
                     case 1 -> fxch(i);
                     case 2, 3 -> storeSt(i, reg == 3);
                     case 4, 5 -> compareSt(i, true, reg == 5 ? 1 : 0);
@@ -330,8 +232,8 @@ public final class X87 implements FpuUnit {
             case 0xDF -> {
                 switch (reg) {
                     case 0 -> { // FFREEP
-                        setTag(phys(i), TAG_EMPTY);
-                        pop();
+                        st.setTag(st.phys(i), TAG_EMPTY);
+                        st.pop();
                     }
                     case 1 -> fxch(i);
                     case 2, 3 -> storeSt(i, true);
@@ -355,9 +257,9 @@ public final class X87 implements FpuUnit {
             case 4 -> {
                 switch (modrm) {
                     case 0xE0, 0xE1 -> { // FCHS, FABS
-                        if (!underflowSt0()) return;
-                        setSt(0, modrm == 0xE0 ? stSe(0) ^ 0x8000 : stSe(0) & 0x7FFF, stM(0));
-                        setC1(false);
+                        if (!st.underflowSt0()) return;
+                        st.set(0, modrm == 0xE0 ? st.se(0) ^ 0x8000 : st.se(0) & 0x7FFF, st.m(0));
+                        st.setC1(false);
                     }
                     case 0xE4 -> ftst();
                     case 0xE5 -> fxam();
@@ -379,12 +281,12 @@ public final class X87 implements FpuUnit {
             case 0xF4 -> fxtract();
             case 0xF5 -> fprem(true);
             case 0xF6 -> {
-                setTop(top() - 1);
-                setC1(false);
+                st.setTop(st.top() - 1);
+                st.setC1(false);
             }
             case 0xF7 -> {
-                setTop(top() + 1);
-                setC1(false);
+                st.setTop(st.top() + 1);
+                st.setC1(false);
             }
             default -> { }
         }
@@ -428,8 +330,8 @@ public final class X87 implements FpuUnit {
             compareValue(srcSe, srcM, false, reg == 3 ? 1 : 0);
             return;
         }
-        if (empty(0)) {
-            if (stackFault(false)) setSt(0, INDEFINITE_SE, INDEFINITE_M);
+        if (st.empty(0)) {
+            if (st.stackFault(false)) st.set(0, INDEFINITE_SE, INDEFINITE_M);
             return;
         }
         arith(reg, 0, srcSe, srcM, false);
@@ -437,20 +339,20 @@ public final class X87 implements FpuUnit {
 
     /** ST(dst) = ST(dst) op ST(src); op as in {@link #arith}. */
     private void arithRegister(int op, int dst, int src, boolean pop) {
-        if (empty(0) || empty(dst == 0 ? src : dst)) {
-            if (stackFault(false)) {
-                setSt(dst, INDEFINITE_SE, INDEFINITE_M);
-                if (pop) pop();
+        if (st.empty(0) || st.empty(dst == 0 ? src : dst)) {
+            if (st.stackFault(false)) {
+                st.set(dst, INDEFINITE_SE, INDEFINITE_M);
+                if (pop) st.pop();
             }
             return;
         }
-        arith(op, dst, stSe(src), stM(src), pop);
+        arith(op, dst, st.se(src), st.m(src), pop);
     }
 
     /** op: 0 add, 1 mul, 4 dst - src, 5 src - dst, 6 dst / src, 7 src / dst. */
     private void arith(int op, int dst, int sSe, long sM, boolean pop) {
-        int dSe = stSe(dst);
-        long dM = stM(dst);
+        int dSe = st.se(dst);
+        long dM = st.m(dst);
         switch (op) {
             case 0 -> f.add(dSe, dM, sSe, sM, false);
             case 1 -> f.mul(dSe, dM, sSe, sM);
@@ -464,22 +366,16 @@ public final class X87 implements FpuUnit {
 
     /** Writes f's result to ST(dst) unless an unmasked IE/DE/ZE forbids it. */
     private void complete(int dst, boolean pop) {
-        if (raise(f.flags)) return;
-        setSt(dst, f.se, f.m);
-        roundingC1();
-        if (pop) pop();
-    }
-
-    private boolean underflowSt0() {
-        if (!empty(0)) return true;
-        if (stackFault(false)) setSt(0, INDEFINITE_SE, INDEFINITE_M);
-        return false;
+        if (st.raise(f.flags)) return;
+        st.set(dst, f.se, f.m);
+        st.roundingC1();
+        if (pop) st.pop();
     }
 
     private void unary(int modrm) {
-        if (!underflowSt0()) return;
-        int se = stSe(0);
-        long m = stM(0);
+        if (!st.underflowSt0()) return;
+        int se = st.se(0);
+        long m = st.m(0);
         switch (modrm) {
             case 0xF0 -> {
                 tr.f2xm1(se, m);
@@ -502,37 +398,37 @@ public final class X87 implements FpuUnit {
 
     /** FPTAN (ST0 = tan, push 1.0) and FSINCOS (ST0 = sin, push cos). */
     private void trigPush(boolean tan) {
-        if (!underflowSt0()) return;
-        if (!empty(7)) {
-            if (stackFault(true)) {
-                setSt(0, INDEFINITE_SE, INDEFINITE_M);
-                push(INDEFINITE_SE, INDEFINITE_M);
+        if (!st.underflowSt0()) return;
+        if (!st.empty(7)) {
+            if (st.stackFault(true)) {
+                st.set(0, INDEFINITE_SE, INDEFINITE_M);
+                st.push(INDEFINITE_SE, INDEFINITE_M);
             }
             return;
         }
-        if (!tr.trig(stSe(0), stM(0), tan)) {
+        if (!tr.trig(st.se(0), st.m(0), tan)) {
             fpu.fsw |= C2;
             return;
         }
         fpu.fsw &= ~C2;
-        if (raise(f.flags)) return;
-        roundingC1();
-        setSt(0, tr.se1, tr.m1);
-        if (tan) push(Float80.isNaN(tr.se1, tr.m1) ? tr.se1 : BIAS, Float80.isNaN(tr.se1, tr.m1) ? tr.m1 : INT_BIT);
-        else push(tr.se2, tr.m2);
+        if (st.raise(f.flags)) return;
+        st.roundingC1();
+        st.set(0, tr.se1, tr.m1);
+        if (tan) st.push(Float80.isNaN(tr.se1, tr.m1) ? tr.se1 : BIAS, Float80.isNaN(tr.se1, tr.m1) ? tr.m1 : INT_BIT);
+        else st.push(tr.se2, tr.m2);
     }
 
     /** FYL2X, FPATAN, FYL2XP1: ST(1) = f(ST(1), ST(0)), then pop. */
     private void binaryPop(int modrm) {
-        if (empty(0) || empty(1)) {
-            if (stackFault(false)) {
-                setSt(1, INDEFINITE_SE, INDEFINITE_M);
-                pop();
+        if (st.empty(0) || st.empty(1)) {
+            if (st.stackFault(false)) {
+                st.set(1, INDEFINITE_SE, INDEFINITE_M);
+                st.pop();
             }
             return;
         }
-        int ySe = stSe(1), xSe = stSe(0);
-        long yM = stM(1), xM = stM(0);
+        int ySe = st.se(1), xSe = st.se(0);
+        long yM = st.m(1), xM = st.m(0);
         switch (modrm) {
             case 0xF1 -> tr.yl2x(ySe, yM, xSe, xM);
             case 0xF3 -> tr.atan2(ySe, yM, xSe, xM);
@@ -543,13 +439,13 @@ public final class X87 implements FpuUnit {
     }
 
     private void fprem(boolean ieee) {
-        if (empty(0) || empty(1)) {
-            if (stackFault(false)) setSt(0, INDEFINITE_SE, INDEFINITE_M);
+        if (st.empty(0) || st.empty(1)) {
+            if (st.stackFault(false)) st.set(0, INDEFINITE_SE, INDEFINITE_M);
             return;
         }
-        int q = f.remainder(stSe(0), stM(0), stSe(1), stM(1), ieee);
-        if (raise(f.flags)) return;
-        setSt(0, f.se, f.m);
+        int q = f.remainder(st.se(0), st.m(0), st.se(1), st.m(1), ieee);
+        if (st.raise(f.flags)) return;
+        st.set(0, f.se, f.m);
         int cc = 0;
         if ((q & 8) != 0) cc = C2;
         else {
@@ -561,26 +457,26 @@ public final class X87 implements FpuUnit {
     }
 
     private void fscale() {
-        if (empty(0) || empty(1)) {
-            if (stackFault(false)) setSt(0, INDEFINITE_SE, INDEFINITE_M);
+        if (st.empty(0) || st.empty(1)) {
+            if (st.stackFault(false)) st.set(0, INDEFINITE_SE, INDEFINITE_M);
             return;
         }
-        f.scale(stSe(0), stM(0), stSe(1), stM(1));
+        f.scale(st.se(0), st.m(0), st.se(1), st.m(1));
         complete(0, false);
     }
 
     /** FXTRACT: ST(0) = exponent, then push the significand. */
     private void fxtract() {
-        if (!underflowSt0()) return;
-        if (!empty(7)) {
-            if (stackFault(true)) {
-                setSt(0, INDEFINITE_SE, INDEFINITE_M);
-                push(INDEFINITE_SE, INDEFINITE_M);
+        if (!st.underflowSt0()) return;
+        if (!st.empty(7)) {
+            if (st.stackFault(true)) {
+                st.set(0, INDEFINITE_SE, INDEFINITE_M);
+                st.push(INDEFINITE_SE, INDEFINITE_M);
             }
             return;
         }
-        int se = stSe(0);
-        long m = stM(0);
+        int se = st.se(0);
+        long m = st.m(0);
         int c = Float80.classify(se, m);
         int expSe, sigSe;
         long expM, sigM;
@@ -613,51 +509,51 @@ public final class X87 implements FpuUnit {
                 expM = f.m;
             }
         }
-        if (raise(f.flags)) return;
-        setSt(0, expSe, expM);
-        push(sigSe, sigM);
+        if (st.raise(f.flags)) return;
+        st.set(0, expSe, expM);
+        st.push(sigSe, sigM);
     }
 
     // ---------------------------------------------------------------- compares
 
     /** FCOM/FCOMP/FCOMPP/FUCOM*: ST(0) against ST(i), then {@code pops} pops. */
     private void compareSt(int i, boolean quiet, int pops) {
-        if (empty(0) || empty(i)) {
-            if (stackFault(false)) {
-                setCompareCodes(Float80.CMP_UNORDERED);
-                for (int k = 0; k < pops; k++) pop();
+        if (st.empty(0) || st.empty(i)) {
+            if (st.stackFault(false)) {
+                st.setCompareCodes(Float80.CMP_UNORDERED);
+                for (int k = 0; k < pops; k++) st.pop();
             }
             return;
         }
-        compareValue(stSe(i), stM(i), quiet, pops);
+        compareValue(st.se(i), st.m(i), quiet, pops);
     }
 
     private void compareValue(int bSe, long bM, boolean quiet, int pops) {
-        if (empty(0)) {
-            if (stackFault(false)) {
-                setCompareCodes(Float80.CMP_UNORDERED);
-                for (int k = 0; k < pops; k++) pop();
+        if (st.empty(0)) {
+            if (st.stackFault(false)) {
+                st.setCompareCodes(Float80.CMP_UNORDERED);
+                for (int k = 0; k < pops; k++) st.pop();
             }
             return;
         }
-        int r = f.compare(stSe(0), stM(0), bSe, bM, quiet);
-        if (raise(f.flags)) return;
-        setCompareCodes(r);
-        for (int k = 0; k < pops; k++) pop();
+        int r = f.compare(st.se(0), st.m(0), bSe, bM, quiet);
+        if (st.raise(f.flags)) return;
+        st.setCompareCodes(r);
+        for (int k = 0; k < pops; k++) st.pop();
     }
 
     /** FCOMI/FCOMIP/FUCOMI/FUCOMIP: ZF, PF, CF (SDM Vol. 2 FCOMI table). */
     private long compareFlags(int i, boolean quiet, boolean pop) {
         int r;
-        if (empty(0) || empty(i)) {
-            if (!stackFault(false)) return NO_FLAGS;
+        if (st.empty(0) || st.empty(i)) {
+            if (!st.stackFault(false)) return NO_FLAGS;
             r = Float80.CMP_UNORDERED;
         } else {
-            r = f.compare(stSe(0), stM(0), stSe(i), stM(i), quiet);
-            if (raise(f.flags)) return NO_FLAGS;
-            setC1(false);
+            r = f.compare(st.se(0), st.m(0), st.se(i), st.m(i), quiet);
+            if (st.raise(f.flags)) return NO_FLAGS;
+            st.setC1(false);
         }
-        if (pop) pop();
+        if (pop) st.pop();
         return switch (r) {
             case Float80.CMP_LESS -> FLAG_CF;
             case Float80.CMP_EQUAL -> FLAG_ZF;
@@ -672,10 +568,10 @@ public final class X87 implements FpuUnit {
 
     /** FXAM: C3 C2 C0 class and C1 sign (SDM Vol. 2 FXAM). */
     private void fxam() {
-        int se = stSe(0);
-        long m = stM(0);
+        int se = st.se(0);
+        long m = st.m(0);
         int cc;
-        if (empty(0)) cc = C3 | C0;
+        if (st.empty(0)) cc = C3 | C0;
         else cc = switch (Float80.classify(se, m)) {
             case Float80.UNSUPPORTED -> 0;
             case Float80.QNAN, Float80.SNAN -> C0;
@@ -691,49 +587,49 @@ public final class X87 implements FpuUnit {
     // ---------------------------------------------------------------- moves
 
     private void fldSt(int i) {
-        int se = stSe(i);
-        long m = stM(i);
-        boolean wasEmpty = empty(i);
-        if (!pushCheck()) return;
+        int se = st.se(i);
+        long m = st.m(i);
+        boolean wasEmpty = st.empty(i);
+        if (!st.pushCheck()) return;
         if (wasEmpty) {
-            if (stackFault(false)) push(INDEFINITE_SE, INDEFINITE_M);
+            if (st.stackFault(false)) st.push(INDEFINITE_SE, INDEFINITE_M);
             return;
         }
-        setC1(false);
-        push(se, m);
+        st.setC1(false);
+        st.push(se, m);
     }
 
     private void fxch(int i) {
-        if (empty(0) || empty(i)) {
-            if (!stackFault(false)) return;
-            if (empty(0)) setSt(0, INDEFINITE_SE, INDEFINITE_M);
-            if (empty(i)) setSt(i, INDEFINITE_SE, INDEFINITE_M);
+        if (st.empty(0) || st.empty(i)) {
+            if (!st.stackFault(false)) return;
+            if (st.empty(0)) st.set(0, INDEFINITE_SE, INDEFINITE_M);
+            if (st.empty(i)) st.set(i, INDEFINITE_SE, INDEFINITE_M);
         } else {
-            setC1(false);
+            st.setC1(false);
         }
-        int se = stSe(0);
-        long m = stM(0);
-        setSt(0, stSe(i), stM(i));
-        setSt(i, se, m);
+        int se = st.se(0);
+        long m = st.m(0);
+        st.set(0, st.se(i), st.m(i));
+        st.set(i, se, m);
     }
 
     /** FST/FSTP ST(i): a copy without rounding. */
     private void storeSt(int i, boolean pop) {
-        if (empty(0)) {
-            if (stackFault(false)) {
-                setSt(i, INDEFINITE_SE, INDEFINITE_M);
-                if (pop) pop();
+        if (st.empty(0)) {
+            if (st.stackFault(false)) {
+                st.set(i, INDEFINITE_SE, INDEFINITE_M);
+                if (pop) st.pop();
             }
             return;
         }
-        setC1(false);
-        setSt(i, stSe(0), stM(0));
-        if (pop) pop();
+        st.setC1(false);
+        st.set(i, st.se(0), st.m(0));
+        if (pop) st.pop();
     }
 
     private void fcmov(int reg, boolean negate, int i, X87Env env) {
-        if (empty(0) || empty(i)) {
-            if (stackFault(false)) setSt(0, INDEFINITE_SE, INDEFINITE_M);
+        if (st.empty(0) || st.empty(i)) {
+            if (st.stackFault(false)) st.set(0, INDEFINITE_SE, INDEFINITE_M);
             return;
         }
         long fl = env.eflags;
@@ -743,145 +639,22 @@ public final class X87 implements FpuUnit {
             case 2 -> (fl & (FLAG_CF | FLAG_ZF)) != 0;
             default -> (fl & FLAG_PF) != 0;
         };
-        setC1(false);
-        if (cond != negate) setSt(0, stSe(i), stM(i));
+        st.setC1(false);
+        if (cond != negate) st.set(0, st.se(i), st.m(i));
     }
 
     private void loadConstant(int modrm) {
-        if (!pushCheck()) return;
-        setC1(false);
+        if (!st.pushCheck()) return;
+        st.setC1(false);
         switch (modrm) {
-            case 0xE8 -> push(BIAS, INT_BIT);
-            case 0xEE -> push(0, 0);
+            case 0xE8 -> st.push(BIAS, INT_BIT);
+            case 0xEE -> st.push(0, 0);
             case 0xE9, 0xEA, 0xEB, 0xEC, 0xED -> {
                 int c = modrm - 0xE9;
-                push(X87Transcendental.constSe(c, f.rc), X87Transcendental.constM(c, f.rc));
+                st.push(X87Transcendental.constSe(c, f.rc), X87Transcendental.constM(c, f.rc));
             }
             default -> { } // D9 EF is undefined and filtered out by isDefined
         }
-    }
-
-    // ---------------------------------------------------------------- loads and stores
-
-    private void loadReal(X87Memory mem, int p, int ebits) {
-        readReal(mem, p, ebits);
-        if (!pushCheck()) return;
-        if (Float80.classify(srcSe, srcM) == Float80.SNAN) {
-            f.flags |= IE;
-            srcM |= 0x4000_0000_0000_0000L;
-        }
-        if (raise(f.flags)) return;
-        setC1(false);
-        push(srcSe, srcM);
-    }
-
-    private void loadInt(X87Memory mem, int size) {
-        readInt(mem, size);
-        if (!pushCheck()) return;
-        setC1(false);
-        push(srcSe, srcM);
-    }
-
-    private void loadExtended(X87Memory mem) {
-        long m = mem.read(0, 8);
-        int se = (int) mem.read(8, 2);
-        if (!pushCheck()) return;
-        setC1(false);
-        push(se, m);
-    }
-
-    private void storeExtended(X87Memory mem) {
-        int se = INDEFINITE_SE;
-        long m = INDEFINITE_M;
-        if (empty(0)) {
-            if (!stackFault(false)) return;
-        } else {
-            se = stSe(0);
-            m = stM(0);
-            setC1(false);
-        }
-        mem.write(0, 8, m);
-        mem.write(8, 2, se);
-        pop();
-    }
-
-    private void storeReal(X87Memory mem, int p, int ebits, boolean pop) {
-        int size = p == 24 ? 4 : 8;
-        if (empty(0)) {
-            if (stackFault(false)) {
-                mem.write(0, size, p == 24 ? 0xFFC0_0000L : 0xFFF8_0000_0000_0000L);
-                if (pop) pop();
-            }
-            return;
-        }
-        boolean ok = f.toBinary(stSe(0), stM(0), p, ebits);
-        raise(f.flags);
-        if (!ok) return;
-        mem.write(0, size, f.bits);
-        roundingC1();
-        if (pop) pop();
-    }
-
-    private void storeInt(X87Memory mem, int size, boolean pop, boolean truncate) {
-        long indefinite = 1L << (size * 8 - 1);
-        if (empty(0)) {
-            if (stackFault(false)) {
-                mem.write(0, size, indefinite);
-                if (pop) pop();
-            }
-            return;
-        }
-        boolean ok = f.toInt(stSe(0), stM(0), size * 8, truncate);
-        if (raise(f.flags)) return;
-        mem.write(0, size, ok ? f.bits : indefinite);
-        if (ok) roundingC1();
-        else setC1(false);
-        if (pop) pop();
-    }
-
-    private void loadBcd(X87Memory mem) {
-        long lo = mem.read(0, 8);
-        int hi = (int) mem.read(8, 2);
-        if (!pushCheck()) return;
-        long v = 0;
-        for (int i = 8; i >= 0; i--) {
-            int b = i == 8 ? hi & 0xFF : (int) (lo >>> (8 * i)) & 0xFF;
-            v = v * 100 + (b >> 4) * 10 + (b & 15); // invalid digits give an undefined result
-        }
-        f.fromLong(v);
-        setC1(false);
-        push(f.se | (hi & 0x8000), f.m);
-    }
-
-    /** FBSTP: round by RC to an 18-digit packed BCD; IE (masked: BCD indefinite) when out of range. */
-    private void storeBcd(X87Memory mem) {
-        boolean ok = false;
-        long v = 0;
-        int sign = 0;
-        if (empty(0)) {
-            if (!stackFault(false)) return;
-        } else {
-            ok = f.toInt(stSe(0), stM(0), 64, false) && f.bits >= -999_999_999_999_999_999L && f.bits <= 999_999_999_999_999_999L;
-            if (!ok) f.flags = (f.flags & ~PE) | IE;
-            if (raise(f.flags)) return;
-            v = Math.abs(f.bits);
-            sign = stSe(0) & 0x8000;
-        }
-        if (ok) {
-            long lo = 0;
-            for (int i = 0; i < 9; i++) {
-                long d = v % 100;
-                v /= 100;
-                lo = i < 8 ? lo | (((d / 10) << 4 | d % 10) << (8 * i)) : lo;
-                if (i == 8) mem.write(8, 2, sign | ((d / 10) << 4 | d % 10));
-            }
-            mem.write(0, 8, lo);
-            roundingC1();
-        } else {
-            mem.write(0, 8, 0xC000_0000_0000_0000L);
-            mem.write(8, 2, 0xFFFF);
-        }
-        pop();
     }
 
     // ---------------------------------------------------------------- FXSAVE / FXRSTOR
@@ -894,7 +667,7 @@ public final class X87 implements FpuUnit {
     @Override
     public void fxrstor(X87Memory mem, X87Env env) {
         X87StateImage.fxrstor(fpu, mem, env, xmmRegisters());
-        updateErrorSummary();
+        st.updateErrorSummary();
     }
 
     @Override

@@ -28,7 +28,7 @@ final class X87StateImage {
         int t = 0;
         for (int p = 0; p < 8; p++) {
             int tag = (fpu.ftw >> (2 * p)) & 3;
-            if (tag != X87.TAG_EMPTY) tag = X87.tagFor(fpu.signExp[p], fpu.mantissa[p]);
+            if (tag != X87Stack.TAG_EMPTY) tag = X87Stack.tagFor(fpu.signExp[p], fpu.mantissa[p]);
             t |= tag << (2 * p);
         }
         return t;
@@ -228,7 +228,7 @@ final class X87StateImage {
         }
         int ftw = 0;
         for (int p = 0; p < 8; p++) {
-            int t = (tag >> p & 1) == 0 ? X87.TAG_EMPTY : X87.tagFor(fpu.signExp[p], fpu.mantissa[p]);
+            int t = (tag >> p & 1) == 0 ? X87Stack.TAG_EMPTY : X87Stack.tagFor(fpu.signExp[p], fpu.mantissa[p]);
             ftw |= t << (2 * p);
         }
         fpu.ftw = ftw;
