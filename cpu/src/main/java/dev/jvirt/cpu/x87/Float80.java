@@ -938,7 +938,7 @@ public final class Float80 {
     }
 
     /** Loads hi + lo (a double-double, hi != 0) exactly into the wide register. */
-    void wideFromDouble2(double hi, double lo) {
+    void wideFromDoubleDouble(double hi, double lo) {
         long hb = Double.doubleToRawLongBits(hi);
         boolean hn = hb < 0;
         int he = expOfDouble(hb);

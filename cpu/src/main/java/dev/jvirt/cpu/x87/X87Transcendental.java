@@ -108,7 +108,7 @@ final class X87Transcendental {
     private void fromDD(DoubleDouble v) {
         if (v.hi() == 0) f.set(0, 0);
         else {
-            f.wideFromDouble2(v.hi(), v.lo());
+            f.wideFromDoubleDouble(v.hi(), v.lo());
             f.roundWide();
         }
     }
@@ -323,7 +323,7 @@ final class X87Transcendental {
             result1();
             return;
         }
-        f.wideFromDouble2(l.hi(), l.lo());
+        f.wideFromDoubleDouble(l.hi(), l.lo());
         f.wideMultiply(ySe, yM);
         f.roundWide();
         result1();
@@ -360,7 +360,7 @@ final class X87Transcendental {
                 result1();
                 return;
             }
-            f.wideFromDouble2(LOG2E_DD.hi(), LOG2E_DD.lo());
+            f.wideFromDoubleDouble(LOG2E_DD.hi(), LOG2E_DD.lo());
             f.wideMultiply(xSe, xM);
             f.wideMultiply(ySe, yM);
             f.roundWide();
@@ -399,7 +399,7 @@ final class X87Transcendental {
         if (c == Float80.DENORMAL) f.flags |= Float80.DE;
         int e = f.normalizedExponent(se, m);
         if (e < BIAS - 900) { // 2^x - 1 = x ln 2 to far beyond 64 bits
-            f.wideFromDouble2(LN2_DD.hi(), LN2_DD.lo());
+            f.wideFromDoubleDouble(LN2_DD.hi(), LN2_DD.lo());
             f.wideMultiply(se, m);
             f.roundWide();
             result1();

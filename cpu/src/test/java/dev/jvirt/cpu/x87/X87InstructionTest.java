@@ -25,7 +25,7 @@ class X87InstructionTest {
         f.opMem(0xDB, 3); // FISTP m32
         assertEquals(expected, (int) f.mem.read(0, 4));
         assertTrue((f.s.fsw & PE) != 0);
-        assertEquals(0, f.tag(-1) == 3 ? 0 : 1, "popped");
+        assertEquals(3, f.tag(-1), "popped");
     }
 
     @Test
@@ -419,5 +419,33 @@ class X87InstructionTest {
         assertEquals(0xFFFF, f.se(0));
         assertEquals(3.0, X87ArithmeticTest.valueOf(f, 2));
         assertEquals(IE | SF, f.s.fsw & (IE | SF));
+    }
+
+    @Test
+    void extendedLoadAndStoreAreRawEvenForUnsupportedAndSignallingValues() {
+        Fpu f = new Fpu();
+        f.push80(0x7FFF, 0x8000000000000001L); // SNaN: FLD m80 does not signal
+        f.push80(0x4000, 0x4000000000000000L); // unnormal: loaded as is, tagged special
+        assertEquals(0, f.s.fsw & IE);
+        assertEquals(2, f.tag(0));
+        f.opMem(0xDB, 7); // FSTP m80
+        assertEquals(0x4000000000000000L, f.mem.read(0, 8));
+        assertEquals(0x4000, f.mem.read(8, 2));
+        f.opMem(0xDB, 7);
+        assertEquals(0x8000000000000001L, f.mem.read(0, 8));
+        assertEquals(0, f.s.fsw & IE);
+        assertEquals(0, f.top());
+    }
+
+    @Test
+    void fldOfAnEmptyRegisterPushesIndefinite() {
+        Fpu f = new Fpu();
+        f.pushInt(1);
+        f.op(0xD9, 0xC3); // FLD ST3 (empty)
+        assertEquals(0xFFFF, f.se(0));
+        assertEquals(6, f.top());
+        assertEquals(IE | SF, f.s.fsw & (IE | SF));
+        f.op(0xD9, 0xC1); // FLD ST1 = 1.0
+        assertEquals(1.0, X87ArithmeticTest.valueOf(f, 0));
     }
 }
