@@ -78,49 +78,40 @@ final class X87StateImage {
         return (((long) (seg & 0xFFFF) << 4) + off) & 0xFFFF_FFFFL;
     }
 
-    /** Loads the environment at {@code base}; returns its size. Non-empty tags are recomputed. */
+    /**
+     * Loads the environment at {@code base}; returns its size. All fields are read before any is
+     * changed, so a fault part way leaves the state intact. Non-empty tags are recomputed.
+     */
     static int loadEnv(FpuState fpu, X87Memory mem, X87Env env, int base) {
-        int size;
-        if (env.operand32) {
-            fpu.fcw = ((int) mem.read(base, 2) & 0x1F7F) | 0x40;
-            fpu.fsw = (int) mem.read(base + 4, 2);
-            fpu.ftw = (int) mem.read(base + 8, 2);
-            if (env.realMode) {
-                long w16 = mem.read(base + 16, 4), w24 = mem.read(base + 24, 4);
-                fpu.fip = mem.read(base + 12, 2) | ((w16 >>> 12) & 0xFFFF) << 16;
-                fpu.fop = (int) (w16 & 0x7FF);
-                fpu.fdp = mem.read(base + 20, 2) | ((w24 >>> 12) & 0xFFFF) << 16;
-                fpu.fcs = fpu.fds = 0;
-            } else {
-                fpu.fip = mem.read(base + 12, 4);
-                long w16 = mem.read(base + 16, 4);
-                fpu.fcs = (int) (w16 & 0xFFFF);
-                fpu.fop = (int) ((w16 >>> 16) & 0x7FF);
-                fpu.fdp = mem.read(base + 20, 4);
-                fpu.fds = (int) mem.read(base + 24, 2);
-            }
-            size = 28;
+        int unit = env.operand32 ? 4 : 2;
+        long w0 = mem.read(base, 2), w1 = mem.read(base + unit, 2), w2 = mem.read(base + 2L * unit, 2);
+        long w3 = mem.read(base + 3L * unit, unit), w4 = mem.read(base + 4L * unit, unit);
+        long w5 = mem.read(base + 5L * unit, unit), w6 = mem.read(base + 6L * unit, unit);
+        fpu.fcw = ((int) w0 & 0x1F7F) | 0x40;
+        fpu.fsw = (int) w1;
+        fpu.ftw = (int) w2;
+        if (env.realMode) {
+            // 32-bit: bits 12-27 hold pointer bits 31..16; 16-bit: bits 12-15 hold bits 19..16
+            long highMask = env.operand32 ? 0xFFFF : 0xF;
+            fpu.fip = (w3 & 0xFFFF) | ((w4 >>> 12) & highMask) << 16;
+            fpu.fop = (int) (w4 & 0x7FF);
+            fpu.fdp = (w5 & 0xFFFF) | ((w6 >>> 12) & highMask) << 16;
+            fpu.fcs = fpu.fds = 0;
+        } else if (env.operand32) {
+            fpu.fip = w3;
+            fpu.fcs = (int) (w4 & 0xFFFF);
+            fpu.fop = (int) ((w4 >>> 16) & 0x7FF);
+            fpu.fdp = w5;
+            fpu.fds = (int) (w6 & 0xFFFF);
         } else {
-            fpu.fcw = ((int) mem.read(base, 2) & 0x1F7F) | 0x40;
-            fpu.fsw = (int) mem.read(base + 2, 2);
-            fpu.ftw = (int) mem.read(base + 4, 2);
-            if (env.realMode) {
-                long w8 = mem.read(base + 8, 2), w12 = mem.read(base + 12, 2);
-                fpu.fip = mem.read(base + 6, 2) | ((w8 >>> 12) & 0xF) << 16;
-                fpu.fop = (int) (w8 & 0x7FF);
-                fpu.fdp = mem.read(base + 10, 2) | ((w12 >>> 12) & 0xF) << 16;
-                fpu.fcs = fpu.fds = 0;
-            } else {
-                fpu.fip = mem.read(base + 6, 2);
-                fpu.fcs = (int) mem.read(base + 8, 2);
-                fpu.fop = 0; // the 16-bit protected-mode image has no opcode field
-                fpu.fdp = mem.read(base + 10, 2);
-                fpu.fds = (int) mem.read(base + 12, 2);
-            }
-            size = 14;
+            fpu.fip = w3;
+            fpu.fcs = (int) w4;
+            fpu.fop = 0; // the 16-bit protected-mode image has no opcode field
+            fpu.fdp = w5;
+            fpu.fds = (int) w6;
         }
         fpu.ftw = computedTags(fpu);
-        return size;
+        return env.operand32 ? 28 : 14;
     }
 
     /** FNSAVE's image (the caller then reinitialises): environment plus ST(0)..ST(7). */

@@ -184,4 +184,26 @@ class X87StateImageTest {
         FpuState s = f.s;
         assertEquals(0b10_01_11_11_11_11_11_11, s.ftw);
     }
+
+    @Test
+    void aFaultWhileReadingTheImageLeavesTheStateIntact() {
+        Fpu f = prepared(false);
+        f.x87.execute(0xDD, 0x30, f.mem.at(0x100), f.env); // FNSAVE, then FNINIT
+        f.pushInt(42);
+        CpuState before = new CpuState();
+        before.copyFrom(f.cpu);
+        X87Memory faulting = new X87Memory() {
+            @Override
+            public long read(long offset, int size) {
+                if (offset >= 20) throw new IllegalStateException("page fault");
+                return f.mem.at(0x100).read(offset, size);
+            }
+
+            @Override
+            public void write(long offset, int size, long value) { }
+        };
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> f.x87.execute(0xDD, 0x20, faulting, f.env));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> f.x87.execute(0xD9, 0x20, faulting, f.env));
+        assertNull(before.diff(f.cpu));
+    }
 }
