@@ -51,50 +51,63 @@ final class X87LoadStore {
         st.push(se, m);
     }
 
+    // Stores write memory before touching any FPU state, so a faulting write can simply be restarted.
+
+    /** FSTP m80: a raw copy (no exceptions beyond stack underflow). */
     void storeExtended(X87Memory mem) {
-        int se = INDEFINITE_SE;
-        long m = INDEFINITE_M;
         if (st.empty(0)) {
-            if (!st.stackFault(false)) return;
+            if (!st.invalidMasked()) {
+                st.stackFault(false);
+                return;
+            }
+            mem.write(0, 8, INDEFINITE_M);
+            mem.write(8, 2, INDEFINITE_SE);
+            st.stackFault(false);
         } else {
-            se = st.se(0);
-            m = st.m(0);
+            mem.write(0, 8, st.m(0));
+            mem.write(8, 2, st.se(0));
             st.setC1(false);
         }
-        mem.write(0, 8, m);
-        mem.write(8, 2, se);
         st.pop();
     }
 
+    /** FST/FSTP m32/m64 with rounding by RC to the destination format. */
     void storeReal(X87Memory mem, int p, int ebits, boolean pop) {
         int size = p == 24 ? 4 : 8;
         if (st.empty(0)) {
-            if (st.stackFault(false)) {
+            if (st.invalidMasked()) {
                 mem.write(0, size, p == 24 ? 0xFFC0_0000L : 0xFFF8_0000_0000_0000L);
                 if (pop) st.pop();
             }
+            st.stackFault(false);
             return;
         }
         boolean ok = f.toBinary(st.se(0), st.m(0), p, ebits);
+        if (ok) mem.write(0, size, f.bits);
         st.raise(f.flags);
         if (!ok) return;
-        mem.write(0, size, f.bits);
         st.roundingC1();
         if (pop) st.pop();
     }
 
+    /** FIST/FISTP/FISTTP m16/m32/m64; the integer indefinite when invalid and IE is masked. */
     void storeInt(X87Memory mem, int size, boolean pop, boolean truncate) {
         long indefinite = 1L << (size * 8 - 1);
         if (st.empty(0)) {
-            if (st.stackFault(false)) {
+            if (st.invalidMasked()) {
                 mem.write(0, size, indefinite);
                 if (pop) st.pop();
             }
+            st.stackFault(false);
             return;
         }
         boolean ok = f.toInt(st.se(0), st.m(0), size * 8, truncate);
-        if (st.raise(f.flags)) return;
+        if (st.blocks(f.flags)) {
+            st.raise(f.flags);
+            return;
+        }
         mem.write(0, size, ok ? f.bits : indefinite);
+        st.raise(f.flags);
         if (ok) st.roundingC1();
         else st.setC1(false);
         if (pop) st.pop();
@@ -116,32 +129,33 @@ final class X87LoadStore {
 
     /** FBSTP: round by RC to an 18-digit packed BCD; IE (masked: BCD indefinite) when out of range. */
     void storeBcd(X87Memory mem) {
+        long lo = 0xC000_0000_0000_0000L; // packed BCD indefinite
+        long hi = 0xFFFF;
         boolean ok = false;
-        long v = 0;
-        int sign = 0;
         if (st.empty(0)) {
-            if (!st.stackFault(false)) return;
+            if (!st.invalidMasked()) {
+                st.stackFault(false);
+                return;
+            }
         } else {
             ok = f.toInt(st.se(0), st.m(0), 64, false) && f.bits >= -999_999_999_999_999_999L && f.bits <= 999_999_999_999_999_999L;
             if (!ok) f.flags = (f.flags & ~PE) | IE;
-            if (st.raise(f.flags)) return;
-            v = Math.abs(f.bits);
-            sign = st.se(0) & 0x8000;
-        }
-        if (ok) {
-            long lo = 0;
-            for (int i = 0; i < 9; i++) {
-                long d = v % 100;
-                v /= 100;
-                lo = i < 8 ? lo | (((d / 10) << 4 | d % 10) << (8 * i)) : lo;
-                if (i == 8) mem.write(8, 2, sign | ((d / 10) << 4 | d % 10));
+            if (st.blocks(f.flags)) {
+                st.raise(f.flags);
+                return;
             }
-            mem.write(0, 8, lo);
-            st.roundingC1();
-        } else {
-            mem.write(0, 8, 0xC000_0000_0000_0000L);
-            mem.write(8, 2, 0xFFFF);
+            if (ok) {
+                long v = Math.abs(f.bits);
+                lo = 0;
+                for (int i = 0; i < 8; i++, v /= 100) lo |= (v % 100 / 10 << 4 | v % 10) << (8 * i);
+                hi = (st.se(0) & 0x8000) | (v / 10 << 4 | v % 10);
+            }
         }
+        mem.write(0, 8, lo);
+        mem.write(8, 2, hi);
+        if (st.empty(0)) st.stackFault(false);
+        else st.raise(f.flags);
+        if (ok) st.roundingC1();
         st.pop();
     }
 }

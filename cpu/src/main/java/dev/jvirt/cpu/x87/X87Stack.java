@@ -103,6 +103,15 @@ final class X87Stack {
         return (flags & ~fpu.fcw & (IE | DE | ZE)) != 0;
     }
 
+    /** Whether these flags include an unmasked IE, DE or ZE (the destination must stay unchanged). */
+    boolean blocks(int flags) {
+        return (flags & ~fpu.fcw & (IE | DE | ZE)) != 0;
+    }
+
+    boolean invalidMasked() {
+        return (fpu.fcw & IE) != 0;
+    }
+
     /** Stack overflow/underflow: IE, SF and C1 = overflow. True when IE is masked (use the indefinite). */
     boolean stackFault(boolean overflow) {
         fpu.fsw = (fpu.fsw & ~C1) | IE | SF | (overflow ? C1 : 0);
