@@ -16,4 +16,6 @@ public final class X87Env {
     public long fip;
     public int fds;
     public long fdp;
+    /** The architectural EFLAGS (CF, PF, ZF) before the instruction, for FCMOVcc. */
+    public long eflags;
 }
