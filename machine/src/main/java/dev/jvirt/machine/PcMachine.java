@@ -70,7 +70,10 @@ public final class PcMachine implements AutoCloseable {
 
     private Accelerator createAccelerator(AcceleratorProvider provider) {
         Accelerator a = provider.create(resources);
-        if (a instanceof dev.jvirt.accel.interp.InterpAccelerator ia) ia.setA20Gate(a20);
+        if (a instanceof dev.jvirt.accel.interp.InterpAccelerator ia) {
+            ia.setA20Gate(a20);
+            ia.setFpuFactory(dev.jvirt.cpu.x87.X87::new);
+        }
         return a;
     }
 
