@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KvmLayoutTest {
     private static final String[] STRUCTS = {"kvm_run", "kvm_regs", "kvm_segment", "kvm_dtable", "kvm_sregs", "kvm_fpu",
             "kvm_msr_entry", "kvm_msrs", "kvm_cpuid_entry2", "kvm_cpuid2", "kvm_userspace_memory_region", "kvm_interrupt",
-            "kvm_translation", "kvm_vcpu_events", "kvm_debugregs", "kvm_xcrs"};
+            "kvm_translation", "kvm_vcpu_events", "kvm_debugregs", "kvm_xcrs", "kvm_xsave"};
 
     private record Check(String key, String cExpr, long javaValue) { }
 
@@ -72,6 +72,8 @@ class KvmLayoutTest {
         ioctl("KVM_SET_VCPU_EVENTS", KvmApi.SET_VCPU_EVENTS);
         ioctl("KVM_GET_DEBUGREGS", KvmApi.GET_DEBUGREGS);
         ioctl("KVM_SET_DEBUGREGS", KvmApi.SET_DEBUGREGS);
+        ioctl("KVM_GET_XSAVE", KvmApi.GET_XSAVE);
+        ioctl("KVM_SET_XSAVE", KvmApi.SET_XSAVE);
         ioctl("KVM_GET_XCRS", KvmApi.GET_XCRS);
         ioctl("KVM_SET_XCRS", KvmApi.SET_XCRS);
         constant("KVM_CAP_USER_MEMORY", KvmApi.CAP_USER_MEMORY);
@@ -82,6 +84,7 @@ class KvmLayoutTest {
         constant("KVM_CAP_VCPU_EVENTS", KvmApi.CAP_VCPU_EVENTS);
         constant("KVM_CAP_DEBUGREGS", KvmApi.CAP_DEBUGREGS);
         constant("KVM_CAP_XCRS", KvmApi.CAP_XCRS);
+        constant("KVM_CAP_XSAVE", KvmApi.CAP_XSAVE);
         constant("KVM_CAP_READONLY_MEM", KvmApi.CAP_READONLY_MEM);
         constant("KVM_CAP_IMMEDIATE_EXIT", KvmApi.CAP_IMMEDIATE_EXIT);
         constant("KVM_EXIT_IO", KvmApi.EXIT_IO);
