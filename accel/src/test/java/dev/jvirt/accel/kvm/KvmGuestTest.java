@@ -175,4 +175,36 @@ class KvmGuestTest {
             assertTrue(e.message().contains("code bytes: 90 f4 f4"), e.message());
         }
     }
+
+    @Test
+    void romRunsInPlaceAndIgnoresWrites() {
+        try (var m = new KvmTestMachine()) {
+            Recorder dev = new Recorder(0);
+            m.ports.register(0x80, 1, dev);
+            // At 0xE000:0000 in ROM: mov byte [cs:0x20],0x55; mov al,[cs:0x20]; out 0x80,al; cli; hlt; then data 0xAA at +0x20
+            byte[] rom = new byte[0x1000];
+            byte[] code = bytes(0x2E, 0xC6, 0x06, 0x20, 0x00, 0x55, 0x2E, 0xA0, 0x20, 0x00, 0xE6, 0x80, CLI, HLT);
+            System.arraycopy(code, 0, rom, 0, code.length);
+            rom[0x20] = (byte) 0xAA;
+            m.space.addRom("option-rom", 0xE0000, rom.length, rom, 1);
+            assertTrue(m.accel.slots().installed().stream().anyMatch(sl -> sl.base() == 0xE0000 && sl.flags() == KvmApi.MEM_READONLY),
+                    "the ROM is a read-only slot");
+            m.startRealMode(bytes(0xEA, 0x00, 0x00, 0x00, 0xE0)); // jmp 0xE000:0000
+            Exit e = m.vcpu.run();
+            assertEquals(Exit.Kind.HALTED_FOREVER, e.kind(), e.message());
+            assertEquals(0xAAL, dev.writes.get(0)[2], "the write to ROM was dropped");
+        }
+    }
+
+    @Test
+    void closingARunningVcpuStopsItFirst() throws Exception {
+        try (var m = new KvmTestMachine()) {
+            m.startRealMode(bytes(0xEB, 0xFE)); // jmp $
+            CompletableFuture<Exit> result = CompletableFuture.supplyAsync(m.vcpu::run);
+            Thread.sleep(100);
+            m.vcpu.close();
+            assertEquals(Exit.Kind.STOPPED, result.get(1, TimeUnit.SECONDS).kind());
+            m.vcpu.requestStop(); // harmless once closed
+        }
+    }
 }
