@@ -237,8 +237,8 @@ final class KvmStateCodec {
     private int flag(long at, int i) { return sregs.get(ValueLayout.JAVA_BYTE, at + offset(KVM_SEGMENT, SEG_FLAGS[i])); }
 
     /**
-     * kvm_fpu is the FXSAVE image: registers by stack position ST(i), the abridged tag, and 64-bit
-     * FPU IP/DP. Outside long mode the selectors ride in bits 32-47 as in the 32-bit FXSAVE format
+     * kvm_fpu and the XSAVE legacy region are both the FXSAVE image: registers by stack position
+     * ST(i), the abridged tag, and 64-bit FPU IP/DP. Outside long mode the selectors ride in bits 32-47 as in the 32-bit FXSAVE format
      * (SDM Vol. 1 Table 10-2), which keeps FCS/FDS across a round trip.
      */
     private static void readFpu(MemorySegment img, FxImage o, FpuState f, boolean longMode) {

@@ -143,4 +143,18 @@ class KvmInterruptTest {
             assertEquals(KvmTestMachine.CODE + 2, st.rip);
         }
     }
+
+    @Test
+    void realtimeTimerFiresWhileTheGuestSpinsWithoutExits() throws Exception {
+        VirtualClock clock = VirtualClock.realtime();
+        Setup s = setup(clock, bytes(0xFB, 0xEB, 0xFE)); // sti; jmp $
+        try (var m = s.m) {
+            var timer = clock.newTimer("irq0", () -> s.pin.raised = true);
+            timer.arm(clock.nanos() + 50_000_000L);
+            Exit e = CompletableFuture.supplyAsync(m.vcpu::run).get(5, TimeUnit.SECONDS);
+            assertEquals(Exit.Kind.HALTED_FOREVER, e.kind(), e.message());
+            assertEquals(List.of(0x99L), s.port.values);
+            assertFalse(timer.armed());
+        }
+    }
 }
