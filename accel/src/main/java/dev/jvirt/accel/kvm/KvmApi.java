@@ -36,12 +36,14 @@ final class KvmApi {
     static final long SET_VCPU_EVENTS = Ioctl.iow(KVMIO, 0xa0, KVM_VCPU_EVENTS.byteSize());
     static final long GET_DEBUGREGS = Ioctl.ior(KVMIO, 0xa1, KVM_DEBUGREGS.byteSize());
     static final long SET_DEBUGREGS = Ioctl.iow(KVMIO, 0xa2, KVM_DEBUGREGS.byteSize());
+    static final long GET_XSAVE = Ioctl.ior(KVMIO, 0xa4, KVM_XSAVE.byteSize());
+    static final long SET_XSAVE = Ioctl.iow(KVMIO, 0xa5, KVM_XSAVE.byteSize());
     static final long GET_XCRS = Ioctl.ior(KVMIO, 0xa6, KVM_XCRS.byteSize());
     static final long SET_XCRS = Ioctl.iow(KVMIO, 0xa7, KVM_XCRS.byteSize());
 
     // capabilities
     static final int CAP_USER_MEMORY = 3, CAP_SET_TSS_ADDR = 4, CAP_EXT_CPUID = 7, CAP_NR_MEMSLOTS = 10,
-            CAP_SET_IDENTITY_MAP_ADDR = 37, CAP_VCPU_EVENTS = 41, CAP_DEBUGREGS = 50, CAP_XCRS = 56,
+            CAP_SET_IDENTITY_MAP_ADDR = 37, CAP_VCPU_EVENTS = 41, CAP_DEBUGREGS = 50, CAP_XSAVE = 55, CAP_XCRS = 56,
             CAP_READONLY_MEM = 81, CAP_IMMEDIATE_EXIT = 136;
 
     // exit reasons

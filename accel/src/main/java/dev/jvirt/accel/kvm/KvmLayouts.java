@@ -125,6 +125,9 @@ final class KvmLayouts {
             JAVA_INT.withName("nr_xcrs"), JAVA_INT.withName("flags"), sequenceLayout(16, KVM_XCR).withName("xcrs"),
             sequenceLayout(16, JAVA_LONG).withName("padding"));
 
+    /** The XSAVE image (legacy FXSAVE area, XSAVE header, extended components) as KVM_GET_XSAVE returns it. */
+    static final StructLayout KVM_XSAVE = structLayout(sequenceLayout(1024, JAVA_INT).withName("region"));
+
     /** A handle on the field at a dotted path ("exit.io.port"), with coordinates (segment, base offset). */
     static VarHandle field(GroupLayout layout, String path) {
         return layout.varHandle(elements(path));
@@ -164,6 +167,7 @@ final class KvmLayouts {
             case "kvm_vcpu_events" -> KVM_VCPU_EVENTS;
             case "kvm_debugregs" -> KVM_DEBUGREGS;
             case "kvm_xcrs" -> KVM_XCRS;
+            case "kvm_xsave" -> KVM_XSAVE;
             default -> throw new IllegalArgumentException(cName);
         };
     }

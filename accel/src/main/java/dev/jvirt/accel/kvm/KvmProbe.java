@@ -48,7 +48,7 @@ final class KvmProbe {
             if (!missing.isEmpty()) {
                 return new Result(new Probe(false, false, "/dev/kvm lacks " + String.join(", ", missing)), false);
             }
-            String slow = slowReason(readCpuinfo(), Files.isDirectory(Path.of("/sys/module/kvm_pvm")));
+            String slow = slowReason(readCpuinfo(), isPvm());
             Probe p = slow == null ? new Probe(true, true, "KVM with hardware virtualization")
                     : new Probe(true, false, slow);
             return new Result(p, true);
@@ -69,6 +69,9 @@ final class KvmProbe {
         }
         return null;
     }
+
+    /** The host's KVM is kvm_pvm (no hardware virtualization). */
+    static boolean isPvm() { return Files.isDirectory(Path.of("/sys/module/kvm_pvm")); }
 
     private static String readCpuinfo() {
         try {

@@ -38,10 +38,16 @@ final class KvmStateCodec {
     private static final long SEG_TYPE = offset(KVM_SEGMENT, "type");
     private static final String[] SEG_FLAGS = {"present", "dpl", "db", "s", "l", "g", "avl", "unusable"};
     private static final VarHandle DT_BASE = field(KVM_DTABLE, "base"), DT_LIMIT = field(KVM_DTABLE, "limit");
-    private static final long FPU_FPR = offset(KVM_FPU, "fpr"), FPU_XMM = offset(KVM_FPU, "xmm");
-    private static final VarHandle FCW = field(KVM_FPU, "fcw"), FSW = field(KVM_FPU, "fsw"), FTWX = field(KVM_FPU, "ftwx"),
-            FOP = field(KVM_FPU, "last_opcode"), FIP = field(KVM_FPU, "last_ip"), FDP = field(KVM_FPU, "last_dp"),
-            MXCSR = field(KVM_FPU, "mxcsr");
+    /** Where an FXSAVE-format image keeps each field. */
+    private record FxImage(long fcw, long fsw, long ftw, long fop, long fip, long fdp, long mxcsr, long st, long xmm) { }
+
+    private static final FxImage KVM_FPU_IMAGE = new FxImage(offset(KVM_FPU, "fcw"), offset(KVM_FPU, "fsw"),
+            offset(KVM_FPU, "ftwx"), offset(KVM_FPU, "last_opcode"), offset(KVM_FPU, "last_ip"), offset(KVM_FPU, "last_dp"),
+            offset(KVM_FPU, "mxcsr"), offset(KVM_FPU, "fpr"), offset(KVM_FPU, "xmm"));
+    /** The legacy region of the XSAVE area in its 64-bit form (SDM Vol. 1 Table 10-2). */
+    private static final FxImage XSAVE_IMAGE = new FxImage(0, 2, 4, 6, 8, 16, 24, 32, 160);
+    /** XSAVE header XSTATE_BV (SDM Vol. 1 13.4.2); bits 0-1 are x87 and SSE. */
+    private static final long XSTATE_BV = 512, XFEATURE_X87_SSE = 3;
     private static final VarHandle EV_SHADOW = field(KVM_VCPU_EVENTS, "interrupt.shadow"),
             EV_NMI_PENDING = field(KVM_VCPU_EVENTS, "nmi.pending"), EV_NMI_MASKED = field(KVM_VCPU_EVENTS, "nmi.masked"),
             EV_FLAGS = field(KVM_VCPU_EVENTS, "flags");
@@ -50,7 +56,12 @@ final class KvmStateCodec {
     private static final long XCRS_ENTRIES = offset(KVM_XCRS, "xcrs");
 
     private final KvmFd vcpu;
-    private final MemorySegment regs, sregs, fpu, msrs, events, debugregs, xcrs;
+    private final MemorySegment regs, sregs, fpu, xsave, msrs, events, debugregs, xcrs;
+    /**
+     * FPU state goes through KVM_GET/SET_XSAVE where KVM has it: some hosts (kvm_pvm on 6.18) do not
+     * carry MXCSR through KVM_GET/SET_FPU.
+     */
+    private final boolean useXsave;
     /** MSR indices beyond the fixed set that setState handed in; getState reads them back. */
     private final TreeSet<Integer> otherMsrIndices = new TreeSet<>();
 
@@ -59,6 +70,8 @@ final class KvmStateCodec {
         regs = arena.allocate(KVM_REGS);
         sregs = arena.allocate(KVM_SREGS);
         fpu = arena.allocate(KVM_FPU);
+        xsave = arena.allocate(KVM_XSAVE);
+        useXsave = vcpu.ioctl(KvmApi.GET_XSAVE, xsave) >= 0;
         msrs = arena.allocate(KVM_MSRS.byteSize() + MAX_MSRS * KVM_MSR_ENTRY.byteSize(), 8);
         events = arena.allocate(KVM_VCPU_EVENTS);
         debugregs = arena.allocate(KVM_DEBUGREGS);
@@ -91,8 +104,13 @@ final class KvmStateCodec {
         s.efer = sregsLong("efer");
         s.apicBase = sregsLong("apic_base");
 
-        vcpu.ioctlOrThrow("KVM_GET_FPU", KvmApi.GET_FPU, fpu);
-        readFpu(s.fpu, s.longMode());
+        if (useXsave) {
+            vcpu.ioctlOrThrow("KVM_GET_XSAVE", KvmApi.GET_XSAVE, xsave);
+            readFpu(xsave, XSAVE_IMAGE, s.fpu, s.longMode());
+        } else {
+            vcpu.ioctlOrThrow("KVM_GET_FPU", KvmApi.GET_FPU, fpu);
+            readFpu(fpu, KVM_FPU_IMAGE, s.fpu, s.longMode());
+        }
 
         vcpu.ioctlOrThrow("KVM_GET_XCRS", KvmApi.GET_XCRS, xcrs);
         int n = xcrs.get(ValueLayout.JAVA_INT, 0);
@@ -147,8 +165,17 @@ final class KvmStateCodec {
         regs.set(ValueLayout.JAVA_LONG, RFLAGS, s.rflags);
         vcpu.ioctlOrThrow("KVM_SET_REGS", KvmApi.SET_REGS, regs);
 
-        writeFpu(s.fpu, s.longMode());
-        vcpu.ioctlOrThrow("KVM_SET_FPU", KvmApi.SET_FPU, fpu);
+        if (useXsave) {
+            // Keep the components CpuState has no place for (AVX upper halves, ...) as they are.
+            vcpu.ioctlOrThrow("KVM_GET_XSAVE", KvmApi.GET_XSAVE, xsave);
+            writeFpu(xsave, XSAVE_IMAGE, s.fpu, s.longMode());
+            xsave.set(ValueLayout.JAVA_LONG, XSTATE_BV, xsave.get(ValueLayout.JAVA_LONG, XSTATE_BV) | XFEATURE_X87_SSE);
+            vcpu.ioctlOrThrow("KVM_SET_XSAVE", KvmApi.SET_XSAVE, xsave);
+        } else {
+            fpu.fill((byte) 0);
+            writeFpu(fpu, KVM_FPU_IMAGE, s.fpu, s.longMode());
+            vcpu.ioctlOrThrow("KVM_SET_FPU", KvmApi.SET_FPU, fpu);
+        }
 
         vcpu.ioctlOrThrow("KVM_GET_DEBUGREGS", KvmApi.GET_DEBUGREGS, debugregs);
         for (int i = 0; i < 4; i++) debugregs.set(ValueLayout.JAVA_LONG, DBG_DB + 8L * i, s.dr[i]);
@@ -210,16 +237,16 @@ final class KvmStateCodec {
     private int flag(long at, int i) { return sregs.get(ValueLayout.JAVA_BYTE, at + offset(KVM_SEGMENT, SEG_FLAGS[i])); }
 
     /**
-     * kvm_fpu is the FXSAVE image: registers by stack position ST(i), the abridged tag, and 64-bit
-     * FPU IP/DP. Outside long mode the selectors ride in bits 32-47 as in the 32-bit FXSAVE format
+     * kvm_fpu and the XSAVE legacy region are both the FXSAVE image: registers by stack position
+     * ST(i), the abridged tag, and 64-bit FPU IP/DP. Outside long mode the selectors ride in bits 32-47 as in the 32-bit FXSAVE format
      * (SDM Vol. 1 Table 10-2), which keeps FCS/FDS across a round trip.
      */
-    private void readFpu(FpuState f, boolean longMode) {
-        f.fcw = (short) FCW.get(fpu, 0L) & 0xFFFF;
-        f.fsw = (short) FSW.get(fpu, 0L) & 0xFFFF;
-        int abridged = (byte) FTWX.get(fpu, 0L) & 0xFF;
-        f.fop = (short) FOP.get(fpu, 0L) & 0x7FF;
-        long ip = (long) FIP.get(fpu, 0L), dp = (long) FDP.get(fpu, 0L);
+    private static void readFpu(MemorySegment img, FxImage o, FpuState f, boolean longMode) {
+        f.fcw = img.get(ValueLayout.JAVA_SHORT, o.fcw) & 0xFFFF;
+        f.fsw = img.get(ValueLayout.JAVA_SHORT, o.fsw) & 0xFFFF;
+        int abridged = img.get(ValueLayout.JAVA_BYTE, o.ftw) & 0xFF;
+        f.fop = img.get(ValueLayout.JAVA_SHORT, o.fop) & 0x7FF;
+        long ip = img.get(ValueLayout.JAVA_LONG, o.fip), dp = img.get(ValueLayout.JAVA_LONG, o.fdp);
         if (longMode) {
             f.fip = ip;
             f.fdp = dp;
@@ -233,32 +260,32 @@ final class KvmStateCodec {
         int top = (f.fsw >> 11) & 7;
         for (int i = 0; i < 8; i++) {
             int r = (top + i) & 7;
-            f.mantissa[r] = fpu.get(ValueLayout.JAVA_LONG, FPU_FPR + 16L * i);
-            f.signExp[r] = fpu.get(ValueLayout.JAVA_SHORT, FPU_FPR + 16L * i + 8) & 0xFFFF;
+            f.mantissa[r] = img.get(ValueLayout.JAVA_LONG, o.st + 16L * i);
+            f.signExp[r] = img.get(ValueLayout.JAVA_SHORT, o.st + 16L * i + 8) & 0xFFFF;
         }
         int ftw = 0;
         for (int r = 0; r < 8; r++) ftw |= ((abridged >> r & 1) == 0 ? 3 : tagOf(f.signExp[r], f.mantissa[r])) << (2 * r);
         f.ftw = ftw;
-        f.mxcsr = (int) MXCSR.get(fpu, 0L);
-        for (int i = 0; i < 32; i++) f.xmm[i] = fpu.get(ValueLayout.JAVA_LONG, FPU_XMM + 8L * i);
+        f.mxcsr = img.get(ValueLayout.JAVA_INT, o.mxcsr);
+        for (int i = 0; i < 32; i++) f.xmm[i] = img.get(ValueLayout.JAVA_LONG, o.xmm + 8L * i);
     }
 
-    private void writeFpu(FpuState f, boolean longMode) {
-        fpu.fill((byte) 0);
-        FCW.set(fpu, 0L, (short) f.fcw);
-        FSW.set(fpu, 0L, (short) f.fsw);
-        FTWX.set(fpu, 0L, (byte) f.abridgedTag());
-        FOP.set(fpu, 0L, (short) f.fop);
-        FIP.set(fpu, 0L, longMode ? f.fip : (f.fip & 0xFFFF_FFFFL) | (long) (f.fcs & 0xFFFF) << 32);
-        FDP.set(fpu, 0L, longMode ? f.fdp : (f.fdp & 0xFFFF_FFFFL) | (long) (f.fds & 0xFFFF) << 32);
+    private static void writeFpu(MemorySegment img, FxImage o, FpuState f, boolean longMode) {
+        img.set(ValueLayout.JAVA_SHORT, o.fcw, (short) f.fcw);
+        img.set(ValueLayout.JAVA_SHORT, o.fsw, (short) f.fsw);
+        img.set(ValueLayout.JAVA_BYTE, o.ftw, (byte) f.abridgedTag());
+        img.set(ValueLayout.JAVA_SHORT, o.fop, (short) f.fop);
+        img.set(ValueLayout.JAVA_LONG, o.fip, longMode ? f.fip : (f.fip & 0xFFFF_FFFFL) | (long) (f.fcs & 0xFFFF) << 32);
+        img.set(ValueLayout.JAVA_LONG, o.fdp, longMode ? f.fdp : (f.fdp & 0xFFFF_FFFFL) | (long) (f.fds & 0xFFFF) << 32);
         int top = (f.fsw >> 11) & 7;
         for (int i = 0; i < 8; i++) {
             int r = (top + i) & 7;
-            fpu.set(ValueLayout.JAVA_LONG, FPU_FPR + 16L * i, f.mantissa[r]);
-            fpu.set(ValueLayout.JAVA_SHORT, FPU_FPR + 16L * i + 8, (short) f.signExp[r]);
+            img.set(ValueLayout.JAVA_LONG, o.st + 16L * i, f.mantissa[r]);
+            img.set(ValueLayout.JAVA_SHORT, o.st + 16L * i + 8, (short) f.signExp[r]);
+            for (int pad = 10; pad < 16; pad++) img.set(ValueLayout.JAVA_BYTE, o.st + 16L * i + pad, (byte) 0);
         }
-        MXCSR.set(fpu, 0L, f.mxcsr);
-        for (int i = 0; i < 32; i++) fpu.set(ValueLayout.JAVA_LONG, FPU_XMM + 8L * i, f.xmm[i]);
+        img.set(ValueLayout.JAVA_INT, o.mxcsr, f.mxcsr);
+        for (int i = 0; i < 32; i++) img.set(ValueLayout.JAVA_LONG, o.xmm + 8L * i, f.xmm[i]);
     }
 
     /** The full tag FXRSTOR derives for a non-empty register (SDM Vol. 1 Table 10-3 / 8.1.7). */

@@ -86,6 +86,7 @@ final class KvmVCpu implements VCpu {
             synchronized (this) {
                 runningThread = 0;
                 runningJavaThread = null;
+                notifyAll();
             }
         }
     }
@@ -101,12 +102,13 @@ final class KvmVCpu implements VCpu {
             injectInterrupts();
             int rc = fd.ioctl(RUN, 0);
             windowRequested = false;
-            if (rc < 0) {
-                if (rc == -Libc.EINTR || rc == -Libc.EAGAIN) continue;
+            if (rc >= 0) {
+                Exit exit = handleExit();
+                if (exit != null) return exit;
+            } else if (rc != -Libc.EINTR && rc != -Libc.EAGAIN) {
                 return error("KVM_RUN failed: " + Libc.strerror(-rc));
             }
-            Exit exit = handleExit();
-            if (exit != null) return exit;
+            // Also after a kick (-EINTR): the kvm-kick thread kicks precisely because a timer fell due.
             if (clock.nextDeadline() <= clock.nanos()) {
                 synchronized (ioLock) { clock.runDue(); }
             }
@@ -254,13 +256,17 @@ final class KvmVCpu implements VCpu {
     @Override
     public void requestStop() {
         stopRequested = true;
-        run.immediateExit(true);
-        kick();
+        synchronized (this) {
+            if (closed) return; // kvm_run is unmapped
+            run.immediateExit(true);
+            kick();
+        }
     }
 
     /** Forces the vCPU out of KVM_RUN (if it is in it) without stopping it: it re-samples timers and INTR. */
     void kick() {
         synchronized (this) {
+            if (closed) return;
             if (runningThread != 0) Libc.pthreadKill(runningThread, KickSignal.number());
             if (runningJavaThread != null) LockSupport.unpark(runningJavaThread);
         }
@@ -320,6 +326,17 @@ final class KvmVCpu implements VCpu {
     @Override
     public synchronized void close() {
         if (closed) return;
+        // kvm_run must stay mapped while run() may still touch it: stop the vCPU and wait for it.
+        boolean interrupted = false;
+        while (runningThread != 0) {
+            requestStop();
+            try {
+                wait(100);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
         closed = true;
         Libc.munmap(run.seg.address(), runSize);
         fd.close();
