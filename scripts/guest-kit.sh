@@ -245,8 +245,8 @@ boot_qemu() {
   out=$(mktemp)
   start=$(date +%s.%N)
   timeout 600 qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
-    -append "console=ttyS0" </dev/null 2>&1 | tr -d '\r' | while IFS= read -r line; do
-      printf '%s %s\n' "$(date +%s.%N)" "$line"
+    -append "console=ttyS0" </dev/null 2>&1 | while IFS= read -r line; do
+      printf '%s %s\n' "$(date +%s.%N)" "${line%$'\r'}"
     done >"$out"
   now=$(date +%s.%N)
   first=$(awk '$2 == "JVIRT-INIT-START" { print $1; exit }' "$out")
