@@ -127,11 +127,17 @@ delta=$((t1 - t0))
 if [ $delta -ge 200 ] && [ $delta -lt 300 ]; then ok=PASS; else ok=FAIL; fi
 result sleep-2s "$ok" "uptime ${t0}cs -> ${t1}cs (+${delta}cs)"
 
-count() { dmesg | grep -c "$1"; }
-n=$(count "ACPI Error"); result dmesg-acpi-error "$(verdict "$n" 0)" "$n"
-n=$(count "ACPI BIOS Error"); result dmesg-acpi-bios-error "$(verdict "$n" 0)" "$n"
-n=$(dmesg | grep -ci "kernel panic\|panic("); result dmesg-panic "$(verdict "$n" 0)" "$n"
-n=$(dmesg | grep -ci "APIC error\|APIC.*failed\|APIC.*broken\|IO-APIC.*not"); result dmesg-apic-error "$(verdict "$n" 0)" "$n"
+# Kernel log lines matching the extended regex $2 (case-insensitive): the count as the result,
+# the first three lines as JVIRT-DETAIL so a failure explains itself.
+dmesg_check() {
+  n=$(dmesg | grep -ciE "$2")
+  result "$1" "$(verdict "$n" 0)" "$n"
+  dmesg | grep -iE "$2" | head -n 3 | sed "s/^/JVIRT-DETAIL $1 /"
+}
+dmesg_check dmesg-acpi-error "ACPI Error"
+dmesg_check dmesg-acpi-bios-error "ACPI BIOS Error"
+dmesg_check dmesg-panic "kernel panic|panic\\(|not syncing"
+dmesg_check dmesg-apic-error "APIC error|APIC.*(failed|broken|timer not connected)|IO-APIC.*not"
 result clocksource INFO "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo none)"
 if grep -q IO-APIC /proc/interrupts; then io=yes; else io=no; fi
 result io-apic INFO "$io"
@@ -250,7 +256,7 @@ boot_qemu() {
     done >"$out"
   now=$(date +%s.%N)
   first=$(awk '$2 == "JVIRT-INIT-START" { print $1; exit }' "$out")
-  grep 'JVIRT-RESULT' "$out" | cut -d' ' -f2- >&2 || true
+  grep 'JVIRT-RESULT\|JVIRT-DETAIL' "$out" | cut -d' ' -f2- >&2 || true
   if ! grep -q ' JVIRT-INIT-DONE$' "$out"; then
     log "$(basename "$kernel"): no JVIRT-INIT-DONE; last lines:"; tail -n 20 "$out" | cut -d' ' -f2- >&2; rm -f "$out"; return 1
   fi
