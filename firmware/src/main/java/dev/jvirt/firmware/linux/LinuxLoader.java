@@ -29,6 +29,8 @@ public final class LinuxLoader {
     /** The 64-bit entry point is 0x200 past the 32-bit one (boot.rst, "64-bit Boot Protocol"). */
     public static final long ENTRY_64_OFFSET = 0x200;
 
+    /** boot_params.acpi_rsdp_addr exists from protocol 2.14; older kernels find the RSDP by scanning the BIOS area. */
+    static final int ACPI_RSDP_VERSION = 0x020E;
     private static final int PAGE = GuestRam.PAGE_SIZE;
     private static final long CMDLINE_AREA = E820Map.EBDA_START - CMDLINE_ADDRESS;
 
@@ -57,10 +59,12 @@ public final class LinuxLoader {
      * entry mode's GDT and page tables, and returns the CPU state to enter with. Nothing is written
      * to RAM when it throws.
      *
-     * @param initrd the initial ramdisk, or null / empty for none
+     * @param cmdline the kernel command line, or null for an empty one
+     * @param initrd  the initial ramdisk, or null / empty for none (initramfs archives may be concatenated)
      * @throws LoaderException with a one-line reason for a bad image or a guest that does not fit
      */
     public LinuxBoot load(byte[] kernel, String cmdline, byte[] initrd, LinuxBootOptions options) throws LoaderException {
+        if (cmdline == null) cmdline = "";
         SetupHeader h = SetupHeader.parse(kernel);
         EntryMode mode = switch (options.entryMode()) {
             case AUTO -> h.has64BitEntry() ? EntryMode.LONG_MODE : EntryMode.PROTECTED_MODE;
@@ -94,7 +98,7 @@ public final class LinuxLoader {
         BootParams zeroPage = new BootParams(kernel, h)
                 .commandLine(CMDLINE_ADDRESS)
                 .ramdisk(initrdAddress, initrdSize)
-                .acpiRsdp(options.acpiRsdpAddress())
+                .acpiRsdp(h.version() >= ACPI_RSDP_VERSION ? options.acpiRsdpAddress() : 0)
                 .memoryMap(e820);
 
         ram.load(loadAddress, kernel, payloadOffset, payloadSize);

@@ -30,8 +30,7 @@ public record SetupHeader(int version, int setupSize, long syssize, int loadflag
     static final int MIN_HEADER_END = CMDLINE_SIZE + 4;
     public static final int BOOT_FLAG_MAGIC = 0xAA55;
     public static final int HDRS_MAGIC = 0x5372_6448; // "HdrS"
-    public static final int LOADED_HIGH = 1, KASLR_FLAG = 1 << 1, QUIET_FLAG = 1 << 5, KEEP_SEGMENTS = 1 << 6,
-            CAN_USE_HEAP = 1 << 7;
+    public static final int LOADED_HIGH = 1, QUIET_FLAG = 1 << 5, CAN_USE_HEAP = 1 << 7;
     public static final int XLF_KERNEL_64 = 1, XLF_CAN_BE_LOADED_ABOVE_4G = 1 << 1;
     /** Where a bzImage older than 2.10 (no pref_address) expects its protected-mode code. */
     public static final long DEFAULT_LOAD_ADDRESS = 0x100000;

@@ -105,6 +105,17 @@ class LinuxLoaderTest {
     }
 
     @Test
+    void rsdpIsPassedOnlyToKernelsThatKnowTheField() throws LoaderException {
+        TestBzImage k = new TestBzImage();
+        k.version = 0x020D;
+        loader(64 * MIB).load(k.build(), "", null, new LinuxBootOptions(EntryMode.AUTO, 0xF5A40));
+        assertEquals(0, ram.getLong(ZP + 0x070), "protocol 2.13 has no acpi_rsdp_addr");
+        k.version = 0x020E;
+        new LinuxLoader(ram, PcMemoryLayout.forRamSize(64 * MIB)).load(k.build(), "", null, new LinuxBootOptions(EntryMode.AUTO, 0xF5A40));
+        assertEquals(0xF5A40L, ram.getLong(ZP + 0x070));
+    }
+
+    @Test
     void e820TableMatchesThePcMapByteForByte() throws LoaderException {
         loader(256 * MIB).load(new TestBzImage().build(), "", null, LinuxBootOptions.defaults());
         long[][] expected = {
