@@ -22,7 +22,7 @@ for a in "$@"; do
   case $a in
     --refresh) refresh=1 ;;
     --boot-qemu) boot=1 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown option '$a' (see --help)" ;;
   esac
 done
