@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Debian kernels and initrd of scripts/guest-kit.sh, for tests. Runs the script once per JVM
  * (a no-op when its cache is current; a download of about 100 MB when not) and skips the calling
- * test with the script's reason when it cannot produce them (no apt, no network, not Debian).
+ * test with the script's reason when it cannot produce them (no apt, no network, not Debian), or
+ * when JVIRT_NO_GUEST_KIT is set (to keep a test run offline).
  */
 final class GuestKit {
     record Kit(Path cloudKernel, Path genericKernel, Path initrd) { }
@@ -33,6 +34,10 @@ final class GuestKit {
     }
 
     private static void build() {
+        if (System.getenv("JVIRT_NO_GUEST_KIT") != null) {
+            unavailable = "JVIRT_NO_GUEST_KIT is set";
+            return;
+        }
         Path script = findScript();
         if (script == null) {
             unavailable = "scripts/guest-kit.sh not found above " + System.getProperty("user.dir");
