@@ -3,6 +3,9 @@ package dev.jvirt.machine;
 import dev.jvirt.cpu.CpuState;
 import dev.jvirt.firmware.DemoGuest;
 import dev.jvirt.firmware.LoaderException;
+import dev.jvirt.firmware.linux.LinuxBoot;
+import dev.jvirt.firmware.linux.LinuxBootOptions;
+import dev.jvirt.firmware.linux.LinuxLoader;
 import dev.jvirt.firmware.multiboot.MultibootBoot;
 import dev.jvirt.firmware.multiboot.MultibootLoader;
 import dev.jvirt.firmware.multiboot.MultibootModule;
@@ -30,8 +33,16 @@ final class BootLoader {
             kernel = readImage("-kernel", cfg.kernel(), ram.size());
         }
         if (!MultibootLoader.isMultiboot(kernel)) {
-            if (isLinuxBzImage(kernel)) throw new UsageException(name + ": Linux bzImage boot is not built yet (multiboot kernels boot)");
-            throw new UsageException(name + ": not a multiboot or Linux kernel image");
+            if (!isLinuxBzImage(kernel)) throw new UsageException(name + ": not a multiboot or Linux kernel image");
+            byte[] initrd = cfg.initrd().isEmpty() ? null : concatenated(cfg.initrd(), ram.size());
+            LinuxBoot boot;
+            try {
+                boot = new LinuxLoader(ram, layout).load(kernel, cfg.append(), initrd, LinuxBootOptions.defaults());
+            } catch (LoaderException e) {
+                throw new UsageException(name + ": " + e.getMessage());
+            }
+            enterLinux(s, boot);
+            return;
         }
         List<MultibootModule> modules = new ArrayList<>();
         for (int i = 0; i < cfg.initrd().size(); i++) {
@@ -59,9 +70,41 @@ final class BootLoader {
         s.rip = boot.entry();
     }
 
-    /** Linux boot protocol: "HdrS" at 0x202 (Documentation/arch/x86/boot.rst). */
+    /** The state the Linux boot protocol's 32- or 64-bit entry expects (Documentation/arch/x86/boot.rst). */
+    static void enterLinux(CpuState s, LinuxBoot b) {
+        s.reset();
+        s.cr0 = b.cr0();
+        s.cr3 = b.cr3();
+        s.cr4 = b.cr4();
+        s.efer = b.efer();
+        s.gdtBase = b.gdtBase();
+        s.gdtLimit = b.gdtLimit();
+        s.rflags = LinuxBoot.RFLAGS;
+        s.cs.setFlat(LinuxBoot.BOOT_CS, true);
+        if (b.longMode()) {
+            s.cs.l = true;
+            s.cs.db = false;
+        }
+        for (var seg : new dev.jvirt.cpu.SegmentRegister[] {s.ds, s.es, s.fs, s.gs, s.ss}) seg.setFlat(LinuxBoot.BOOT_DS, false);
+        s.gpr[CpuState.RSI] = b.bootParams();
+        s.gpr[CpuState.RSP] = b.stack();
+        s.gpr[CpuState.RDX] = 0;
+        s.rip = b.entry();
+    }
+
     static boolean isLinuxBzImage(byte[] k) {
-        return k.length > 0x206 && k[0x202] == 'H' && k[0x203] == 'd' && k[0x204] == 'r' && k[0x205] == 'S';
+        return LinuxLoader.isBzImage(k);
+    }
+
+    /** Several -initrd files for Linux: initramfs archives concatenate (Documentation/driver-api/early-userspace). */
+    private static byte[] concatenated(List<Path> files, long ramSize) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (Path p : files) {
+            byte[] b = readImage("-initrd", p, ramSize);
+            out.writeBytes(b);
+            if (out.size() > ramSize) throw new UsageException("-initrd: " + out.size() + " bytes do not fit in " + (ramSize >> 20) + " MiB of RAM");
+        }
+        return out.toByteArray();
     }
 
     private static byte[] readImage(String option, Path p, long ramSize) {
