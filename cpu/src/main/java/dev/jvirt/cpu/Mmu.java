@@ -33,6 +33,8 @@ public final class Mmu {
         this.ram = as.ram();
         this.fault = fault;
         flushAll();
+        // A changed address map may turn a cached RAM page into MMIO or ROM.
+        as.addListener(this::flushAll);
     }
 
     public AddressSpace addressSpace() { return as; }
@@ -50,7 +52,11 @@ public final class Mmu {
 
     void setIoLock(Object lock) { ioLock = lock; }
 
+    /** Bumped by every flush, so callers caching a translation (the code fetch page) can validate it. */
+    int generation;
+
     public void flushAll() {
+        generation++;
         java.util.Arrays.fill(rTag, -1);
         java.util.Arrays.fill(wTag, -1);
         java.util.Arrays.fill(global, false);
@@ -58,6 +64,7 @@ public final class Mmu {
 
     /** A CR3 load: drops all but global pages (when CR4.PGE). */
     void flushNonGlobal() {
+        generation++;
         boolean pge = (s.cr4 & 0x80) != 0;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (!pge || !global[i]) { rTag[i] = -1; wTag[i] = -1; }
@@ -65,6 +72,7 @@ public final class Mmu {
     }
 
     void flushPage(long lin) {
+        generation++;
         int idx = (int) (lin >>> 12) & TLB_MASK;
         rTag[idx] = -1;
         wTag[idx] = -1;
@@ -95,6 +103,15 @@ public final class Mmu {
         if (rTag[idx] == tag) return ram.getByte(rOff[idx] + (lin & PAGE_MASK));
         return (int) readSlow(lin, 1, user);
     }
+
+    /** The RAM offset of {@code lin}'s page if its read translation is in the TLB, else -1. */
+    long cachedReadPage(long lin, boolean user) {
+        long tag = (lin >>> 12) << 1 | (user ? 1 : 0);
+        int idx = (int) (lin >>> 12) & TLB_MASK;
+        return rTag[idx] == tag ? rOff[idx] : -1;
+    }
+
+    GuestRam ram() { return ram; }
 
     private long readSplit(long lin, int size, boolean user) {
         long v = 0;

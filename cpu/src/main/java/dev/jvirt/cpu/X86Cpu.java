@@ -42,8 +42,11 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private boolean shutdown;
     private long batchCount;
 
+    private final dev.jvirt.mmu.GuestRam ram;
+
     public X86Cpu(CpuState state, AddressSpace memory, PortSpace ports) {
         this.s = state;
+        this.ram = memory.ram();
         this.g = state.gpr;
         this.ports = ports;
         this.mmu = new Mmu(state, memory, fault);
@@ -103,14 +106,24 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** Executes one instruction (or delivers the exception it raises). */
     public void step() {
         eipStart = s.rip;
+        if (fetchUser != (s.cpl() == 3)) fetchPage = -1;
+        boolean trap = (s.rflags & FLAG_TF) != 0;
         try {
             Decoder.decode(this, d, s.cs.db);
             execute();
+            if (trap && d.op != 0xCC && d.op != 0xCD && d.op != 0xCE && d.op != 0xF1) singleStepTrap();
         } catch (CpuFault f) {
             s.rip = eipStart;
             s.interruptShadow = false;
             exception(f.vector, f.hasErrorCode, f.errorCode);
         }
+    }
+
+    /** EFLAGS.TF was set before the instruction: a #DB trap after it, with DR6.BS (SDM Vol. 3A 18.3.1.4). */
+    private void singleStepTrap() {
+        s.dr[6] |= 0x4000;
+        eipStart = s.rip;
+        interrupt(DB, false, 0, false, true);
     }
 
     /** Whether a maskable interrupt may be taken now (IF set, no shadow). */
@@ -140,8 +153,26 @@ public final class X86Cpu implements CodeSource, X87Memory {
         if (!cs.db) off &= 0xFFFF;
         off &= 0xFFFF_FFFFL;
         if (Long.compareUnsigned(off, cs.limit & 0xFFFF_FFFFL) > 0) throw gp(0);
-        return mmu.read8(cs.base + off, s.cpl() == 3);
+        long lin = (cs.base + off) & 0xFFFF_FFFFL;
+        if ((lin >>> 12) == fetchPage && fetchGen == mmu.generation) return ram.getByte(fetchRamOff + (lin & 0xFFF));
+        boolean user = s.cpl() == 3;
+        int b = mmu.read8(lin, user);
+        long page = mmu.cachedReadPage(lin, user);
+        if (page >= 0) {
+            fetchPage = lin >>> 12;
+            fetchRamOff = page;
+            fetchGen = mmu.generation;
+            fetchUser = user;
+        } else {
+            fetchPage = -1;
+        }
+        return b;
     }
+
+    /** The page instructions are being fetched from (linear page number, RAM offset), valid for one TLB generation and CPL. */
+    private long fetchPage = -1, fetchRamOff;
+    private int fetchGen;
+    private boolean fetchUser;
 
     // =====================================================================================
     // Registers
@@ -606,6 +637,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
     void loadSegment(int sr, int sel) {
         sel &= 0xFFFF;
         SegmentRegister r = s.seg[sr];
+        if (sr == SS) s.interruptShadow = true; // MOV SS / POP SS: no interrupt before the next instruction
         if (!s.protectedMode() || (s.rflags & FLAG_VM) != 0) {
             r.loadReal(sel);
             if ((s.rflags & FLAG_VM) != 0) {
@@ -643,9 +675,6 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         setAccessed(sel, desc);
         fillCache(r, sel, desc);
-        if (sr == SS) {
-            s.interruptShadow = true;
-        }
     }
 
     /** Far JMP/CALL target: a code segment at the same privilege (conforming: DPL <= CPL). */
