@@ -156,6 +156,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         long lin = (cs.base + off) & 0xFFFF_FFFFL;
         if ((lin >>> 12) == fetchPage && fetchGen == mmu.generation) return ram.getByte(fetchRamOff + (lin & 0xFFF));
         boolean user = s.cpl() == 3;
+        mmu.checkFetch(lin, user);
         int b = mmu.read8(lin, user);
         long page = mmu.cachedReadPage(lin, user);
         if (page >= 0) {
@@ -1797,7 +1798,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 mmu.flushNonGlobal();
             }
             case 4 -> {
-                if ((v & ~0x2BFL & 0xFFFF_FFFFL) != 0 || (v & 0x20) != 0) throw gp(0); // PAE not modelled
+                if ((v & ~0x2BFL & 0xFFFF_FFFFL) != 0) throw gp(0); // VME..PCE, OSFXSR, OSXMMEXCPT
                 s.cr4 = v;
                 mmu.flushAll();
             }
@@ -1810,14 +1811,16 @@ public final class X86Cpu implements CodeSource, X87Memory {
         long a, b, c, dd;
         switch (leaf) {
             case 0 -> { a = 1; b = 0x756E6547; dd = 0x49656E69; c = 0x6C65746E; } // GenuineIntel
+            case 0x8000_0001 -> { a = b = c = 0; dd = 1 << 20; } // NX
             case 1 -> {
                 a = 0x0633; // family 6, model 3, stepping 3
                 b = 0;
                 c = 0;
-                dd = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 13) | (1 << 15);
+                // PSE, TSC, MSR, PAE, CX8, PGE, CMOV
+                dd = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 13) | (1 << 15);
                 if (fpu != null) dd |= 1 | (1 << 24);
             }
-            case 0x8000_0000 -> { a = 0x8000_0000L; b = c = dd = 0; }
+            case 0x8000_0000 -> { a = 0x8000_0001L; b = c = dd = 0; }
             default -> { a = b = c = dd = 0; }
         }
         setReg(4, 0, a);
@@ -1834,6 +1837,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0x175 -> s.sysenterEsp;
             case 0x176 -> s.sysenterEip;
             case 0x277 -> s.pat;
+            case 0xC000_0080 -> s.efer;
             case 0xFE -> 0x508; // MTRRcap: 8 variable ranges, fixed ranges, write-combining
             default -> {
                 if (!knownMsr(idx)) throw gp(0);
@@ -1850,6 +1854,11 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0x175 -> s.sysenterEsp = v;
             case 0x176 -> s.sysenterEip = v;
             case 0x277 -> s.pat = v;
+            case 0xC000_0080 -> {
+                if ((v & ~0x800L) != 0) throw gp(0); // only NXE: no long mode, no SYSCALL in this model
+                s.efer = v;
+                mmu.flushAll();
+            }
             default -> {
                 if (!knownMsr(idx) || idx == 0xFE) throw gp(0);
                 s.otherMsrs.put(idx, v);
