@@ -1352,7 +1352,6 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 long hi;
                 boolean ovf;
                 if (size == 4 && !signed) {
-                    hi = Math.multiplyHigh(acc, a) << 32 | (r >>> 32);
                     hi = (r >>> 32) & 0xFFFF_FFFFL;
                     ovf = hi != 0;
                 } else if (size == 4) {
