@@ -107,6 +107,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
     public void step() {
         eipStart = s.rip;
         if (fetchUser != (s.cpl() == 3)) fetchPage = -1;
+        prepareFetch();
         boolean trap = (s.rflags & FLAG_TF) != 0;
         try {
             Decoder.decode(this, d, s.cs.db);
@@ -148,6 +149,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     @Override
     public int codeByte(int i) {
+        if (fastFetch >= 0) return ram.getByte(fastFetch + i);
         long off = eipStart + i;
         SegmentRegister cs = s.cs;
         if (!cs.db) off &= 0xFFFF;
@@ -168,6 +170,20 @@ public final class X86Cpu implements CodeSource, X87Memory {
             fetchPage = -1;
         }
         return b;
+    }
+
+    /** RAM offset of the current instruction when all 15 possible bytes are in the cached page and CS limit, else -1. */
+    private long fastFetch = -1;
+
+    private void prepareFetch() {
+        fastFetch = -1;
+        SegmentRegister cs = s.cs;
+        long eip = eipStart;
+        long lin = (cs.base + eip) & 0xFFFF_FFFFL;
+        if ((lin >>> 12) != fetchPage || fetchGen != mmu.generation || (lin & 0xFFF) > 0x1000 - Decoder.MAX_LENGTH) return;
+        long last = eip + Decoder.MAX_LENGTH - 1;
+        if (Long.compareUnsigned(last, cs.limit & 0xFFFF_FFFFL) > 0 || (!cs.db && last > 0xFFFF)) return;
+        fastFetch = fetchRamOff + (lin & 0xFFF);
     }
 
     /** The page instructions are being fetched from (linear page number, RAM offset), valid for one TLB generation and CPL. */
@@ -505,6 +521,25 @@ public final class X86Cpu implements CodeSource, X87Memory {
      * {@code external}: hardware interrupt or exception (EXT bit of error codes).
      */
     private void interrupt(int vec, boolean hasErr, int err, boolean software, boolean external) {
+        // A fault while delivering must leave the interrupted context intact for the next attempt.
+        intCs.copyFrom(s.cs);
+        intSs.copyFrom(s.ss);
+        long rsp = g[RSP], rip = s.rip, flags = s.rflags;
+        try {
+            deliver(vec, hasErr, err, software, external);
+        } catch (CpuFault f) {
+            s.cs.copyFrom(intCs);
+            s.ss.copyFrom(intSs);
+            g[RSP] = rsp;
+            s.rip = rip;
+            s.rflags = flags;
+            throw f;
+        }
+    }
+
+    private final SegmentRegister intCs = new SegmentRegister(), intSs = new SegmentRegister();
+
+    private void deliver(int vec, boolean hasErr, int err, boolean software, boolean external) {
         if (!s.protectedMode()) {
             if (vec * 4 + 3 > s.idtLimit) throw gp(0);
             long ent = mmu.read(s.idtBase + vec * 4L, 4, false);
