@@ -73,6 +73,35 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** Drops cached translations after the state was replaced from outside. */
     public void stateChanged() { mmu.flushAll(); }
 
+    /**
+     * Makes the TSC follow a time source (nanoseconds: a 1 GHz TSC) instead of counting instructions,
+     * so idle time passes for the guest as it does for its timers. Null: one tick per instruction.
+     */
+    public void setTscClock(java.util.function.LongSupplier nanos) {
+        long now = readTsc();
+        tscClock = nanos;
+        writeTsc(now);
+    }
+
+    private java.util.function.LongSupplier tscClock;
+    private long tscOffset;
+
+    /** The current time-stamp counter. */
+    public long readTsc() {
+        return tscClock == null ? s.tsc + batchCount : tscClock.getAsLong() + tscOffset;
+    }
+
+    private void writeTsc(long v) {
+        if (tscClock == null) s.tsc = v - batchCount;
+        else tscOffset = v - tscClock.getAsLong();
+    }
+
+    /** Copies the running TSC into {@link CpuState#tsc} (before the state is read out). */
+    public void syncStateTsc() { if (tscClock != null) s.tsc = readTsc(); }
+
+    /** Takes {@link CpuState#tsc} as the TSC value now (after the state was replaced). */
+    public void loadStateTsc() { if (tscClock != null) writeTsc(s.tsc); }
+
     /** A triple fault occurred (the machine must shut down or reset). */
     public boolean shutdown() { return shutdown; }
 
@@ -98,7 +127,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             if (shadow) s.interruptShadow = false;
             if (breakBatch && !s.interruptShadow) break;
         }
-        s.tsc += n;
+        if (tscClock == null) s.tsc += n;
         batchCount = 0;
         return n;
     }
@@ -1705,7 +1734,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             }
             case 0x31 -> {
                 if ((s.cr4 & 4) != 0 && s.cpl() != 0) throw gp(0);
-                long t = s.tsc + batchCount;
+                long t = readTsc();
                 setReg(4, 0, t);
                 setReg(4, RDX, t >>> 32);
             }
@@ -1865,7 +1894,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private long rdmsr(int idx) {
         return switch (idx) {
-            case 0x10 -> s.tsc + batchCount;
+            case 0x10 -> readTsc();
             case 0x1B -> s.apicBase;
             case 0x174 -> s.sysenterCs;
             case 0x175 -> s.sysenterEsp;
@@ -1882,7 +1911,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private void wrmsr(int idx, long v) {
         switch (idx) {
-            case 0x10 -> s.tsc = v - batchCount;
+            case 0x10 -> writeTsc(v);
             case 0x1B -> s.apicBase = v;
             case 0x174 -> s.sysenterCs = v & 0xFFFF;
             case 0x175 -> s.sysenterEsp = v;

@@ -43,6 +43,8 @@ public final class InterpVCpu implements VCpu {
         if (fpuFactory != null) cpu.setFpu(fpuFactory.apply(state));
         this.irq = machine.interrupts().apply(index);
         this.clock = machine.clock();
+        VirtualClock c = this.clock;
+        cpu.setTscClock(c::nanos);
     }
 
     @Override
@@ -146,12 +148,14 @@ public final class InterpVCpu implements VCpu {
 
     @Override
     public void getState(CpuState into) {
+        cpu.syncStateTsc();
         into.copyFrom(state);
     }
 
     @Override
     public void setState(CpuState from) {
         state.copyFrom(from);
+        cpu.loadStateTsc();
         cpu.stateChanged();
     }
 }

@@ -170,11 +170,16 @@ class InterpVCpuTest {
                 movw $0x08, idt + 0x20*8 + 2
                 movw $0x8E00, idt + 0x20*8 + 4
                 xor %ebx, %ebx
+                rdtsc
+                mov %eax, 0x3000
                 sti
                 1: hlt
                 cmp $3, %ebx
                 jb 1b
                 cli
+                rdtsc
+                sub 0x3000, %eax
+                mov %eax, 0x3004
                 hlt
                 tick: inc %ebx
                 iret
@@ -185,5 +190,6 @@ class InterpVCpuTest {
         assertEquals(3, s.gpr[CpuState.RBX]);
         assertEquals(3, acks);
         assertTrue(clock.nanos() >= 3_000_000, "idle time was skipped to each deadline");
+        assertTrue(memory.read(0x3004, 4) >= 2_000_000, "the TSC counts virtual time, idle included");
     }
 }
