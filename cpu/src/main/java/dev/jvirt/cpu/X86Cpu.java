@@ -55,9 +55,12 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** The x87 unit, or null for a CPU without one (ESC then raises #NM as with CR0.EM). */
     public void setFpu(FpuUnit unit) { fpu = unit; }
 
+    /**
+     * Masks physical addresses with the A20 gate (null: always enabled). The gate's single listener
+     * must flush every CPU's TLB ({@link #stateChanged()}); the owner of all CPUs installs it.
+     */
     public void setA20(A20Gate gate) {
         mmu.setA20(gate);
-        if (gate != null) gate.setListener(mmu::flushAll);
     }
 
     public void setPhysicalAddressMask(long mask) { mmu.setPhysMask(mask); }

@@ -112,6 +112,41 @@ class InterpVCpuTest {
     }
 
     @Test
+    void a20GateMasksAddressBit20AndFlushesTranslations() {
+        dev.jvirt.mmu.A20Gate gate = new dev.jvirt.mmu.A20Gate();
+        byte[] code = GuestAsm.assemble(".code32\n" + """
+                movl $0x11111111, 0x1000
+                movl $0x22222222, 0x101000
+                out %al, $0x80
+                mov 0x101000, %ebx
+                cli
+                hlt
+                """, 0x8000);
+        ram.load(0x8000, code); // below 1 MiB: the code itself must not move when A20 is masked
+        MachineResources res = new MachineResources(memory, ports, clock, i -> pic, MachineControl.NONE, ioLock);
+        InterpAccelerator acc = (InterpAccelerator) new InterpProvider().create(res);
+        acc.setA20Gate(gate);
+        gate.set(true);
+        VCpu v = acc.createVcpu(0);
+        CpuState s = new CpuState();
+        s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET;
+        s.cs.setFlat(0x08, true);
+        for (int sr : new int[] {CpuState.DS, CpuState.ES, CpuState.SS}) s.seg[sr].setFlat(0x10, false);
+        s.rip = 0x8000;
+        s.gpr[CpuState.RSP] = 0x90000;
+        v.setState(s);
+        ports.unregister(0x80, 1);
+        ports.register(0x80, 1, new IoHandler() {
+            @Override public long read(long offset, int size) { return 0; }
+            @Override public void write(long offset, int size, long value) { gate.set(false); }
+        });
+        assertEquals(VCpu.Exit.Kind.HALTED_FOREVER, v.run().kind());
+        v.getState(s);
+        assertEquals(0x11111111L, s.gpr[CpuState.RBX], "with A20 masked, 0x101000 reads 0x001000");
+        assertEquals(0x22222222L, memory.read(0x101000, 4));
+    }
+
+    @Test
     void tripleFaultIsShutdown() {
         VCpu v = vcpu("""
                 lidt bad
