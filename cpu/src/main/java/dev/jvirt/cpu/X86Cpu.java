@@ -781,7 +781,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         s.rip = eip;
     }
 
-    /** Call gates to the same or an inner privilege level (SDM Vol. 3A 5.8.5); no parameter copying. */
+    /** Call gates to the same or an inner privilege level (SDM Vol. 3A 5.8.5). */
     private void callGate(int gateSel, long[] gate, boolean call, int size) {
         int gdpl = (int) (gate[1] >>> 13) & 3;
         int cpl = s.cpl();
@@ -801,12 +801,17 @@ public final class X86Cpu implements CodeSource, X87Memory {
         if (call && (type & 4) == 0 && dpl < cpl) {
             int oldSs = s.ss.selector;
             long oldEsp = g[RSP] & 0xFFFF_FFFFL;
+            // Parameters are copied from the caller's stack (SDM Vol. 3A 5.8.5, the gate's count field).
+            int count = (int) (gate[1] & 0x1F);
+            long[] params = paramTmp;
+            for (int i = 0; i < count; i++) params[i] = readMem(SS, (oldEsp + (long) i * psize) & spMask(), psize);
             long newSp = mmu.read(s.tr.base + 4 + dpl * 8L, 4, false);
             int newSs = (int) mmu.read(s.tr.base + 8 + dpl * 8L, 2, false);
             loadStackForPrivilege(newSs, dpl, 0);
             g[RSP] = newSp;
             push(oldSs, psize);
             push(oldEsp, psize);
+            for (int i = count - 1; i >= 0; i--) push(params[i], psize);
             cpl = dpl;
         }
         if (call) {
@@ -818,6 +823,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
         s.cs.dpl = newCpl;
         s.rip = off;
     }
+
+    private final long[] paramTmp = new long[32];
 
     /** RETF and IRET to the same or an outer privilege level. */
     private void farReturn(int size, long eip, int sel, long popExtra) {
@@ -851,7 +858,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
             fillCache(s.cs, sel, desc);
             s.cs.dpl = rpl;
             fillCache(s.ss, newSs, sd);
-            g[RSP] = s.ss.db ? newSp : (g[RSP] & ~0xFFFFL) | (newSp & 0xFFFF);
+            newSp += popExtra; // RET imm16 releases parameters on the caller's stack too
+            g[RSP] = s.ss.db ? newSp & 0xFFFF_FFFFL : (g[RSP] & ~0xFFFFL) | (newSp & 0xFFFF);
             for (int sr : new int[] {ES, DS, FS, GS}) {
                 SegmentRegister r = s.seg[sr];
                 boolean conf = (r.type & 0xC) == 0xC;

@@ -26,6 +26,12 @@ class PrivilegeTest {
                     movl $0x10, 0x5008
                     mov $0x28, %ax
                     ltr %ax
+                    mov $gatefn, %eax
+                    mov %ax, gdt + 0x30
+                    movw $0x08, gdt + 0x30 + 2
+                    movw $0xEC01, gdt + 0x30 + 4
+                    shr $16, %eax
+                    mov %ax, gdt + 0x30 + 6
                     push $0x23
                     push $0x70000
                     pushf
@@ -39,7 +45,15 @@ class PrivilegeTest {
                     mov $7, %eax
                     int $0x80
                     mov %eax, 0x3000
+                    push $0x55
+                    lcall $0x33, $0
+                    mov %esp, 0x3034
                     hlt
+                    gatefn: mov 8(%esp), %eax
+                    mov %eax, 0x3030
+                    mov 16(%esp), %eax
+                    mov %eax, 0x3038
+                    lret $4
                     h80: mov 12(%esp), %ecx
                     mov %ecx, 0x3010
                     mov 16(%esp), %edx
@@ -61,6 +75,7 @@ class PrivilegeTest {
                          .quad 0x00CFFA000000FFFF
                          .quad 0x00CFF2000000FFFF
                          .quad 0x0000890050000067
+                         .quad 0
                     gdtr: .word gdtr - gdt - 1
                           .long gdt
                     .align 8
@@ -75,6 +90,9 @@ class PrivilegeTest {
             assertEquals(0x23, m.mem32(0x3014), "user SS pushed");
             assertEquals(0x08, m.mem32(0x3018), "handler ran in ring 0");
             assertEquals(0x80000 - 20, m.mem32(0x301c), "kernel stack from TSS.ESP0 with 5 dwords pushed");
+            assertEquals(0x55, m.mem32(0x3030), "call gate copied one parameter to the inner stack");
+            assertEquals(0x23, m.mem32(0x3038), "caller SS above the copied parameter");
+            assertEquals(0x70000, m.mem32(0x3034), "RETF 4 returned to ring 3 and released the parameter");
             assertEquals(0, m.mem32(0x3020), "HLT at CPL 3: #GP(0)");
             assertEquals(0x1B, m.mem32(0x3024), "faulting CS was user code");
             assertEquals(0, m.state.cpl());
