@@ -589,9 +589,17 @@ public final class X86Cpu implements CodeSource, X87Memory {
         long hi = mmu.read(s.idtBase + vec * 8L + 4, 4, false);
         int type = (int) (hi >>> 8) & 0x1F;
         int gdpl = (int) (hi >>> 13) & 3;
-        if (type != 0x06 && type != 0x07 && type != 0x0E && type != 0x0F) throw gp(vec * 8 + 2 + ext);
+        if (type != 0x05 && type != 0x06 && type != 0x07 && type != 0x0E && type != 0x0F) throw gp(vec * 8 + 2 + ext);
         if (software && gdpl < s.cpl()) throw gp(vec * 8 + 2);
         if ((hi & 0x8000) == 0) throw fault(NP, vec * 8 + 2 + ext);
+        if (type == 0x05) {
+            int tss = (int) (lo >>> 16);
+            long[] td = new long[2];
+            loadTssDescriptor(tss, td, ext);
+            taskSwitch(tss, td, TASK_CALL);
+            if (hasErr) push(err, (int) ((td[1] >>> 8) & 8) != 0 ? 4 : 2);
+            return;
+        }
         boolean gate32 = (type & 8) != 0;
         int sel = (int) (lo >>> 16);
         long off = gate32 ? (lo & 0xFFFF) | (hi & 0xFFFF_0000L) : lo & 0xFFFF;
@@ -764,6 +772,20 @@ public final class X86Cpu implements CodeSource, X87Memory {
         int cpl = s.cpl();
         if ((type & 0x18) != 0x18) {
             if (type == 0x0C || type == 0x04) { callGate(sel, desc, call, size); return; }
+            if (type == 0x09 || type == 0x05) {
+                int dpl0 = (int) (desc[1] >>> 13) & 3;
+                if (dpl0 < cpl || dpl0 < (sel & 3)) throw gp(sel & ~3);
+                if ((desc[1] & 0x8000) == 0) throw fault(NP, sel & ~3);
+                int tss = sel;
+                long[] td = desc;
+                if (type == 0x05) {
+                    tss = (int) (desc[0] >>> 16);
+                    td = new long[2];
+                    loadTssDescriptor(tss, td, 0);
+                }
+                taskSwitch(tss, td, call ? TASK_CALL : TASK_JMP);
+                return;
+            }
             throw gp(sel & ~3);
         }
         if ((type & 4) != 0 ? dpl > cpl : (dpl != cpl || (sel & 3) > cpl)) throw gp(sel & ~3);
@@ -825,6 +847,96 @@ public final class X86Cpu implements CodeSource, X87Memory {
     }
 
     private final long[] paramTmp = new long[32];
+
+    private static final int TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2;
+
+    /** The TSS a task gate names: a GDT descriptor of an available 32-bit TSS. */
+    private void loadTssDescriptor(int sel, long[] td, int ext) {
+        if ((sel & 4) != 0 || (sel & ~3) == 0) throw gp((sel & ~3) + ext);
+        readDescriptor(sel, td, ext);
+        if (((td[1] >>> 8) & 0x1F) != 0x09) throw gp((sel & ~3) + ext);
+        if ((td[1] & 0x8000) == 0) throw fault(NP, (sel & ~3) + ext);
+    }
+
+    /**
+     * A hardware task switch between 32-bit TSSs (SDM Vol. 3A 7.3): saves the current task, marks busy
+     * bits and the back link by {@code reason}, and loads the new task's registers, CR3 and LDT.
+     * 16-bit TSSs are not supported (#GP).
+     */
+    private void taskSwitch(int sel, long[] desc, int reason) {
+        long newLimit = (desc[0] & 0xFFFF) | (desc[1] & 0xF_0000L);
+        if ((desc[1] & (1L << 23)) != 0) newLimit = (newLimit << 12) | 0xFFF;
+        if (newLimit < 0x67) throw fault(TS, sel & ~3);
+        if ((s.tr.type & 8) == 0) throw gp(sel & ~3);
+        long newBase = (desc[0] >>> 16) | ((desc[1] & 0xFF) << 16) | (desc[1] & 0xFF00_0000L);
+        long oldBase = s.tr.base;
+        long flags = flagsImage();
+        if (reason == TASK_IRET) flags &= ~FLAG_NT;
+        mmu.write(oldBase + 0x20, 4, s.rip, false);
+        mmu.write(oldBase + 0x24, 4, flags, false);
+        for (int r = 0; r < 8; r++) mmu.write(oldBase + 0x28 + 4L * r, 4, g[r], false);
+        for (int sr = 0; sr < 6; sr++) mmu.write(oldBase + 0x48 + 4L * sr, 2, s.seg[sr].selector, false);
+        if (reason != TASK_CALL) setBusy(s.tr.selector, false);
+        if (reason != TASK_IRET) {
+            setBusy(sel, true);
+            desc[1] |= 0x200;
+        }
+        if (reason == TASK_CALL) mmu.write(newBase, 2, s.tr.selector, false);
+        long eip = mmu.read(newBase + 0x20, 4, false);
+        long nflags = mmu.read(newBase + 0x24, 4, false);
+        long[] regs = pushaTmp;
+        for (int r = 0; r < 8; r++) regs[r] = mmu.read(newBase + 0x28 + 4L * r, 4, false);
+        int[] sels = new int[6];
+        for (int sr = 0; sr < 6; sr++) sels[sr] = (int) mmu.read(newBase + 0x48 + 4L * sr, 2, false);
+        int ldt = (int) mmu.read(newBase + 0x60, 2, false);
+        long cr3 = mmu.read(newBase + 0x1C, 4, false);
+        fillCache(s.tr, sel, desc);
+        s.cr0 |= CR0_TS;
+        if ((s.cr0 & CR0_PG) != 0 && cr3 != s.cr3) {
+            s.cr3 = cr3;
+            mmu.flushNonGlobal();
+        }
+        if (reason == TASK_CALL) nflags |= FLAG_NT;
+        s.rflags = (nflags & 0x3F_7FD7L) | 2;
+        s.rip = eip;
+        for (int r = 0; r < 8; r++) g[r] = regs[r];
+        // The new task's segments (faults here are reported as #TS with the selector).
+        try {
+            if ((ldt & ~3) == 0) {
+                s.ldtr.selector = ldt;
+                s.ldtr.unusable = true;
+            } else {
+                long[] ld = new long[2];
+                if ((ldt & 4) != 0) throw fault(TS, ldt & ~3);
+                readDescriptor(ldt, ld, 0);
+                if (((ld[1] >>> 8) & 0x1F) != 2) throw fault(TS, ldt & ~3);
+                fillCache(s.ldtr, ldt, ld);
+            }
+            if ((nflags & FLAG_VM) != 0) {
+                for (int sr = 0; sr < 6; sr++) loadSegment(sr, sels[sr]);
+                return;
+            }
+            int csSel = sels[CS];
+            if ((csSel & ~3) == 0) throw fault(TS, 0);
+            long[] cd = new long[2];
+            readDescriptor(csSel, cd, 0);
+            if (((cd[1] >>> 8) & 0x18) != 0x18) throw fault(TS, csSel & ~3);
+            if ((cd[1] & 0x8000) == 0) throw fault(NP, csSel & ~3);
+            fillCache(s.cs, csSel, cd);
+            s.cs.dpl = csSel & 3;
+            loadSegment(SS, sels[SS]);
+            for (int sr : new int[] {ES, DS, FS, GS}) loadSegment(sr, sels[sr]);
+        } catch (CpuFault f) {
+            if (f.vector == GP) throw fault(TS, f.errorCode);
+            throw f;
+        }
+    }
+
+    private void setBusy(int sel, boolean busy) {
+        long addr = s.gdtBase + (sel & ~7) + 4;
+        long hi = mmu.read(addr, 4, false);
+        mmu.write(addr, 4, busy ? hi | 0x200 : hi & ~0x200L, false);
+    }
 
     /** RETF and IRET to the same or an outer privilege level. */
     private void farReturn(int size, long eip, int sel, long popExtra) {
@@ -1307,7 +1419,17 @@ public final class X86Cpu implements CodeSource, X87Memory {
         if ((s.rflags & FLAG_VM) != 0) {
             if (((s.rflags >>> 12) & 3) < 3) throw gp(0);
         }
-        if ((s.rflags & FLAG_NT) != 0) throw gp(0); // task return: no task switching in this model
+        if ((s.rflags & FLAG_NT) != 0) {
+            // Return to the task in the back link (SDM Vol. 3A 7.4).
+            int back = (int) mmu.read(s.tr.base, 2, false);
+            if ((back & 4) != 0) throw fault(TS, back & ~3);
+            long[] td = new long[2];
+            readDescriptor(back, td, 0);
+            if (((td[1] >>> 8) & 0x1F) != 0x0B) throw fault(TS, back & ~3);
+            if ((td[1] & 0x8000) == 0) throw fault(NP, back & ~3);
+            taskSwitch(back, td, TASK_IRET);
+            return;
+        }
         long ip = peek(osz, 0);
         int cs = (int) peek(osz, osz);
         long fl = peek(osz, 2 * osz);
