@@ -613,6 +613,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
         long oldFlags = flagsImage();
         int size = gate32 ? 4 : 2;
         int cpl = s.cpl();
+        // From virtual-8086 mode only to a ring-0 non-conforming handler (SDM Vol. 3A 20.3.1.1).
+        boolean fromV86 = (oldFlags & FLAG_VM) != 0;
+        if (fromV86 && (ddpl != 0 || (dtype & 4) != 0 || !gate32)) throw gp((sel & ~3) + ext);
         if ((dtype & 4) == 0 && ddpl < cpl) {
             // Inner privilege: the new stack comes from the TSS (SDM Vol. 3A 6.12.1).
             int oldSs = s.ss.selector;
@@ -631,9 +634,24 @@ public final class X86Cpu implements CodeSource, X87Memory {
             loadStackForPrivilege(newSs, ddpl, ext);
             g[RSP] = newSp;
             try {
+                if (fromV86) s.rflags &= ~FLAG_VM;
                 setCsFromDesc(sel, desc, ddpl);
+                if (fromV86) {
+                    push(s.gs.selector, 4);
+                    push(s.fs.selector, 4);
+                    push(s.ds.selector, 4);
+                    push(s.es.selector, 4);
+                }
                 push(oldSs, size);
                 push(oldEsp, size);
+                if (fromV86) {
+                    for (SegmentRegister r : new SegmentRegister[] {s.es, s.ds, s.fs, s.gs}) {
+                        r.selector = 0;
+                        r.base = 0;
+                        r.unusable = true;
+                        r.present = false;
+                    }
+                }
             } catch (CpuFault f) {
                 s.ss.copyFrom(saveSs);
                 throw f;
@@ -1418,6 +1436,16 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         if ((s.rflags & FLAG_VM) != 0) {
             if (((s.rflags >>> 12) & 3) < 3) throw gp(0);
+            // IOPL 3: IRET works as in real mode, without touching IOPL or VM.
+            long ip = peek(osz, 0);
+            int cs = (int) peek(osz, osz);
+            long fl = peek(osz, 2 * osz);
+            loadSegment(CS, cs);
+            s.rip = ip & 0xFFFF;
+            setSp(g[RSP] + 3L * osz);
+            if (osz == 2) fl = (s.rflags & ~0xFFFFL) | (fl & 0xFFFF);
+            writeFlags(fl, osz, true);
+            return;
         }
         if ((s.rflags & FLAG_NT) != 0) {
             // Return to the task in the back link (SDM Vol. 3A 7.4).
@@ -1434,6 +1462,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
         int cs = (int) peek(osz, osz);
         long fl = peek(osz, 2 * osz);
         int cpl = s.cpl();
+        if (osz == 4 && cpl == 0 && (fl & FLAG_VM) != 0) {
+            enterV86(ip, cs, fl);
+            return;
+        }
         long sp = g[RSP];
         setSp(g[RSP] + 3L * osz);
         try {
@@ -1452,6 +1484,23 @@ public final class X86Cpu implements CodeSource, X87Memory {
         s.rflags = (old & ~changeable) | (fl & changeable) | 2;
         if ((old & FLAG_IF) == 0 && (s.rflags & FLAG_IF) != 0) breakBatch = true;
         s.nmiBlocked = false;
+    }
+
+    /** IRET from ring 0 with EFLAGS.VM: the rest of the frame is ESP, SS, ES, DS, FS, GS (SDM Vol. 3A 20.2.5). */
+    private void enterV86(long ip, int cs, long fl) {
+        long esp = peek(4, 12);
+        int[] sels = {(int) peek(4, 20), (int) peek(4, 24), (int) peek(4, 28), (int) peek(4, 32)};
+        int ss = (int) peek(4, 16);
+        s.rflags = (fl & 0x3F_7FD7L) | 2;
+        loadSegment(CS, cs);
+        loadSegment(SS, ss);
+        loadSegment(ES, sels[0]);
+        loadSegment(DS, sels[1]);
+        loadSegment(FS, sels[2]);
+        loadSegment(GS, sels[3]);
+        g[RSP] = esp & 0xFFFF_FFFFL;
+        s.rip = ip & 0xFFFF;
+        breakBatch = true;
     }
 
     private void pusha(int osz) {
