@@ -33,6 +33,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private FpuUnit fpu;
     private final X87Env env = new X87Env();
 
+    /** The LOCK# signal: shared by all interpreted CPUs. */
+    private static final Object BUS_LOCK = new Object();
+
     private long eipStart;
     /** Offset of the current r/m memory operand, valid after {@link #rmRead}. */
     private long curOff;
@@ -143,7 +146,14 @@ public final class X86Cpu implements CodeSource, X87Memory {
         boolean trap = (s.rflags & FLAG_TF) != 0;
         try {
             Decoder.decode(this, d, s.cs.db);
-            execute();
+            if (d.lock || ((d.op == 0x86 || d.op == 0x87) && d.mem)) {
+                // Locked read-modify-write is atomic against every other vCPU's locked operations.
+                synchronized (BUS_LOCK) {
+                    execute();
+                }
+            } else {
+                execute();
+            }
             if (trap && d.op != 0xCC && d.op != 0xCD && d.op != 0xCE && d.op != 0xF1) singleStepTrap();
         } catch (CpuFault f) {
             s.rip = eipStart;
@@ -1926,6 +1936,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 setReg(4, 0, v);
                 setReg(4, RDX, v >>> 32);
             }
+            case 0x34 -> sysenter();
+            case 0x35 -> sysexit();
             case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> {
                 long v = rmRead(osz);
                 if (cond(op & 15)) setReg(osz, d.reg, v);
@@ -2024,6 +2036,32 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
     }
 
+    /** SYSENTER (SDM Vol. 2): flat ring-0 CS/SS from IA32_SYSENTER_CS. */
+    private void sysenter() {
+        int cs = (int) s.sysenterCs & 0xFFFC;
+        if (!s.protectedMode() || cs == 0) throw gp(0);
+        s.rflags &= ~(FLAG_VM | FLAG_IF | FLAG_RF);
+        flatSegment(s.cs, cs, true, 0);
+        flatSegment(s.ss, cs + 8, false, 0);
+        s.rip = s.sysenterEip & 0xFFFF_FFFFL;
+        g[RSP] = s.sysenterEsp & 0xFFFF_FFFFL;
+    }
+
+    /** SYSEXIT: back to flat ring 3 at EDX with ESP = ECX. */
+    private void sysexit() {
+        int cs = (int) s.sysenterCs & 0xFFFC;
+        if (!s.protectedMode() || (s.rflags & FLAG_VM) != 0 || s.cpl() != 0 || cs == 0) throw gp(0);
+        flatSegment(s.cs, (cs + 16) | 3, true, 3);
+        flatSegment(s.ss, (cs + 24) | 3, false, 3);
+        s.rip = reg(4, RDX);
+        g[RSP] = reg(4, RCX);
+    }
+
+    private static void flatSegment(SegmentRegister r, int sel, boolean code, int dpl) {
+        r.setFlat(sel, code);
+        r.dpl = dpl;
+    }
+
     private void requireCpl0() {
         if (s.cpl() != 0) throw gp(0);
     }
@@ -2058,11 +2096,11 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0 -> { a = 1; b = 0x756E6547; dd = 0x49656E69; c = 0x6C65746E; } // GenuineIntel
             case 0x8000_0001 -> { a = b = c = 0; dd = 1 << 20; } // NX
             case 1 -> {
-                a = 0x0633; // family 6, model 3, stepping 3
+                a = 0x0652; // family 6, model 5, stepping 2 (SEP is valid from model 3 stepping 3 on)
                 b = 0;
                 c = 0;
-                // PSE, TSC, MSR, PAE, CX8, PGE, CMOV
-                dd = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 13) | (1 << 15);
+                // PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV
+                dd = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
                 if (fpu != null) dd |= 1 | (1 << 24);
             }
             case 0x8000_0000 -> { a = 0x8000_0001L; b = c = dd = 0; }

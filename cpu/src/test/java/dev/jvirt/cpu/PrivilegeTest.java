@@ -7,6 +7,50 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Ring transitions: IRET to ring 3, INT through a DPL-3 gate with the TSS stack switch, #GP for HLT at CPL 3. */
 class PrivilegeTest {
     @Test
+    void sysenterAndSysexitSwitchBetweenFlatRings() {
+        try (TestMachine m = new TestMachine()) {
+            m.flat32("""
+                    lgdt gdtr
+                    xor %edx, %edx
+                    mov $0x174, %ecx
+                    mov $0x08, %eax
+                    wrmsr
+                    mov $0x175, %ecx
+                    mov $0x80000, %eax
+                    wrmsr
+                    mov $0x176, %ecx
+                    mov $kernel, %eax
+                    wrmsr
+                    mov $user, %edx
+                    mov $0x70000, %ecx
+                    sysexit
+                    user: mov %cs, %eax
+                    mov %eax, 0x3000
+                    mov %ss, %eax
+                    mov %eax, 0x3004
+                    sysenter
+                    kernel: mov %cs, %eax
+                    mov %eax, 0x3008
+                    mov %esp, 0x300c
+                    hlt
+                    .align 8
+                    gdt: .quad 0
+                         .quad 0x00CF9A000000FFFF
+                         .quad 0x00CF92000000FFFF
+                         .quad 0x00CFFA000000FFFF
+                         .quad 0x00CFF2000000FFFF
+                    gdtr: .word gdtr - gdt - 1
+                          .long gdt
+                    """);
+            m.runToHalt(10_000);
+            assertEquals(0x1B, m.mem32(0x3000) & 0xFFFF);
+            assertEquals(0x23, m.mem32(0x3004) & 0xFFFF);
+            assertEquals(0x08, m.mem32(0x3008) & 0xFFFF);
+            assertEquals(0x80000, m.mem32(0x300c));
+        }
+    }
+
+    @Test
     void userModeSystemCallSwitchesStacksAndPrivilegedInstructionsFault() {
         try (TestMachine m = new TestMachine()) {
             m.flat32("""
