@@ -306,12 +306,21 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** LEAVE reads through EBP but faults with #GP, not #SS (SDM Vol. 2 LEAVE, real-address mode exceptions). */
     private boolean leaveInProgress;
 
+    /** #AC(0) for a misaligned data access at CPL 3 with CR0.AM and EFLAGS.AC (SDM Vol. 3A 6.15, interrupt 17). */
+    private void checkAlignment(int sr, long off, int size) {
+        if ((s.cr0 & CR0_AM) != 0 && s.cpl() == 3 && size > 1 && ((s.seg[sr].base + off) & (size - 1)) != 0) {
+            throw fault(AC, 0);
+        }
+    }
+
     long readMem(int sr, long off, int size) {
+        if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size);
         checkSeg(sr, off, size, false);
         return mmu.read(s.seg[sr].base + off, size, user());
     }
 
     void writeMem(int sr, long off, int size, long v) {
+        if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size);
         checkSeg(sr, off, size, true);
         mmu.write(s.seg[sr].base + off, size, v, user());
     }

@@ -7,6 +7,62 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Ring transitions: IRET to ring 3, INT through a DPL-3 gate with the TSS stack switch, #GP for HLT at CPL 3. */
 class PrivilegeTest {
     @Test
+    void misalignedUserAccessWithAlignmentCheckingRaisesAc() {
+        try (TestMachine m = new TestMachine()) {
+            m.flat32("""
+                    lgdt gdtr
+                    lidt idtr
+                    mov $h17, %eax
+                    mov %ax, idt + 17*8
+                    shr $16, %eax
+                    mov %ax, idt + 17*8 + 6
+                    movw $0x08, idt + 17*8 + 2
+                    movw $0x8E00, idt + 17*8 + 4
+                    movl $0x80000, 0x5004
+                    movl $0x10, 0x5008
+                    mov $0x28, %ax
+                    ltr %ax
+                    mov %cr0, %eax
+                    or $0x40000, %eax
+                    mov %eax, %cr0
+                    push $0x23
+                    push $0x70000
+                    push $0x40002
+                    push $0x1B
+                    push $user
+                    iret
+                    user: mov $0x23, %ax
+                    mov %ax, %ds
+                    mov 0x3000, %eax
+                    movl $1, 0x3048
+                    mov 0x3001, %eax
+                    movl $2, 0x3048
+                    h17: pop %eax
+                    mov %eax, 0x3040
+                    movl $17, 0x3044
+                    hlt
+                    .align 8
+                    gdt: .quad 0
+                         .quad 0x00CF9A000000FFFF
+                         .quad 0x00CF92000000FFFF
+                         .quad 0x00CFFA000000FFFF
+                         .quad 0x00CFF2000000FFFF
+                         .quad 0x0000890050000067
+                    gdtr: .word gdtr - gdt - 1
+                          .long gdt
+                    .align 8
+                    idt: .fill 32, 8, 0
+                    idtr: .word 32*8 - 1
+                          .long idt
+                    """);
+            m.runToHalt(10_000);
+            assertEquals(1, m.mem32(0x3048), "aligned access passed, misaligned one faulted");
+            assertEquals(17, m.mem32(0x3044));
+            assertEquals(0, m.mem32(0x3040));
+        }
+    }
+
+    @Test
     void sysenterAndSysexitSwitchBetweenFlatRings() {
         try (TestMachine m = new TestMachine()) {
             m.flat32("""

@@ -71,7 +71,9 @@ public final class InterpVCpu implements VCpu {
     private String codeBytes() {
         StringBuilder b = new StringBuilder();
         long at = (state.cs.base + state.rip) & 0xFFFF_FFFFL;
-        for (int i = 0; i < 16; i++) b.append(String.format("%02x", machine.memory().readByte(at + i)));
+        synchronized (lock) {
+            for (int i = 0; i < 16; i++) b.append(String.format("%02x", machine.memory().readByte(at + i)));
+        }
         return b.toString();
     }
 
