@@ -29,6 +29,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private final PortSpace ports;
     private final CpuFault fault = new CpuFault();
     private final DecodedInsn d = new DecodedInsn();
+    private final Alu alu;
     private Object ioLock = new Object();
     private FpuUnit fpu;
     private final X87Env env = new X87Env();
@@ -51,6 +52,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         this.s = state;
         this.ram = memory.ram();
         this.g = state.gpr;
+        this.alu = new Alu(state);
         this.ports = ports;
         this.mmu = new Mmu(state, memory, fault);
     }
@@ -366,149 +368,6 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private long peek(int size, int at) {
         return readMem(SS, (g[RSP] + at) & spMask(), size);
-    }
-
-    // =====================================================================================
-    // Flags
-    // =====================================================================================
-
-    private static final long ARITH = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF;
-
-    private static long szp(long r, int size) {
-        long f = 0;
-        if (r == 0) f |= FLAG_ZF;
-        if ((r & (1L << (size * 8 - 1))) != 0) f |= FLAG_SF;
-        if ((Integer.bitCount((int) r & 0xFF) & 1) == 0) f |= FLAG_PF;
-        return f;
-    }
-
-    private boolean cf() { return (s.rflags & FLAG_CF) != 0; }
-
-    private void setFlags(long f, long which) { s.rflags = (s.rflags & ~which) | (f & which) | 2; }
-
-    /** ADD, OR, ADC, SBB, AND, SUB, XOR, CMP by the ModRM.reg / opcode-bits numbering. */
-    private long alu(int op, long a, long b, int size) {
-        long m = mask(size);
-        long sb = 1L << (size * 8 - 1);
-        long r, f = 0;
-        switch (op) {
-            case 0, 2 -> {
-                long c = op == 2 && cf() ? 1 : 0;
-                r = a + b + c;
-                if (r > m) f |= FLAG_CF;
-                if (((a ^ r) & (b ^ r) & sb) != 0) f |= FLAG_OF;
-                f |= (a ^ b ^ r) & FLAG_AF;
-            }
-            case 3, 5, 7 -> {
-                long c = op == 3 && cf() ? 1 : 0;
-                r = a - b - c;
-                if (a < b + c) f |= FLAG_CF;
-                if (((a ^ b) & (a ^ r) & sb) != 0) f |= FLAG_OF;
-                f |= (a ^ b ^ r) & FLAG_AF;
-            }
-            case 1 -> r = a | b;
-            case 4 -> r = a & b;
-            default -> r = a ^ b;
-        }
-        r &= m;
-        s.rflags = (s.rflags & ~ARITH) | f | szp(r, size);
-        return r;
-    }
-
-    private long incDec(long a, int size, boolean dec) {
-        long m = mask(size), sb = 1L << (size * 8 - 1);
-        long r = (dec ? a - 1 : a + 1) & m;
-        long f = szp(r, size) | ((a ^ r) & FLAG_AF);
-        if (dec ? a == sb : r == sb) f |= FLAG_OF;
-        s.rflags = (s.rflags & ~(ARITH & ~FLAG_CF)) | f;
-        return r;
-    }
-
-    boolean cond(int cc) {
-        long f = s.rflags;
-        boolean r = switch (cc >> 1) {
-            case 0 -> (f & FLAG_OF) != 0;
-            case 1 -> (f & FLAG_CF) != 0;
-            case 2 -> (f & FLAG_ZF) != 0;
-            case 3 -> (f & (FLAG_CF | FLAG_ZF)) != 0;
-            case 4 -> (f & FLAG_SF) != 0;
-            case 5 -> (f & FLAG_PF) != 0;
-            case 6 -> ((f & FLAG_SF) != 0) != ((f & FLAG_OF) != 0);
-            default -> (f & FLAG_ZF) != 0 || ((f & FLAG_SF) != 0) != ((f & FLAG_OF) != 0);
-        };
-        return r ^ ((cc & 1) != 0);
-    }
-
-    /** ROL ROR RCL RCR SHL SHR SAL SAR (ModRM.reg numbering); count already read. */
-    private long shift(int op, long a, int count, int size) {
-        count &= 0x1F;
-        if (count == 0) return a;
-        int bits = size * 8;
-        long m = mask(size), sb = 1L << (bits - 1);
-        long r, f = s.rflags;
-        switch (op) {
-            case 0 -> { // ROL
-                int c = count % bits;
-                r = ((a << c) | (a >>> (bits - c))) & m;
-                f = (f & ~(FLAG_CF | FLAG_OF)) | (r & 1);
-                if ((((r >>> (bits - 1)) ^ r) & 1) != 0) f |= FLAG_OF;
-            }
-            case 1 -> { // ROR
-                int c = count % bits;
-                r = ((a >>> c) | (a << (bits - c))) & m;
-                f = f & ~(FLAG_CF | FLAG_OF);
-                if ((r & sb) != 0) f |= FLAG_CF;
-                if ((((r >>> (bits - 1)) ^ (r >>> (bits - 2))) & 1) != 0) f |= FLAG_OF;
-            }
-            case 2 -> { // RCL
-                int c = count % (bits + 1);
-                r = a;
-                long cfv = f & 1;
-                for (int k = 0; k < c; k++) {
-                    long out = (r >>> (bits - 1)) & 1;
-                    r = ((r << 1) | cfv) & m;
-                    cfv = out;
-                }
-                f = (f & ~(FLAG_CF | FLAG_OF)) | cfv;
-                if ((((r >>> (bits - 1)) ^ cfv) & 1) != 0) f |= FLAG_OF;
-            }
-            case 3 -> { // RCR
-                int c = count % (bits + 1);
-                r = a;
-                long cfv = f & 1;
-                long of = ((a >>> (bits - 1)) ^ cfv) & 1;
-                for (int k = 0; k < c; k++) {
-                    long out = r & 1;
-                    r = (r >>> 1) | (cfv << (bits - 1));
-                    cfv = out;
-                }
-                f = (f & ~(FLAG_CF | FLAG_OF)) | cfv;
-                if (c == 1 ? of != 0 : ((((r >>> (bits - 1)) ^ (r >>> (bits - 2))) & 1) != 0)) f |= FLAG_OF;
-            }
-            case 4, 6 -> { // SHL/SAL
-                long wide = a << count;
-                r = wide & m;
-                f = (f & ~ARITH) | szp(r, size);
-                if (count <= bits && ((wide >>> bits) & 1) != 0) f |= FLAG_CF;
-                if ((((r >>> (bits - 1)) ^ (f & 1)) & 1) != 0) f |= FLAG_OF;
-                f |= FLAG_AF & 0; // AF undefined: left clear
-            }
-            case 5 -> { // SHR
-                r = count > bits ? 0 : (a >>> count) & m;
-                f = (f & ~ARITH) | szp(r, size);
-                if (count <= bits && ((a >>> (count - 1)) & 1) != 0) f |= FLAG_CF;
-                if ((a & sb) != 0 && count == 1) f |= FLAG_OF;
-            }
-            default -> { // SAR
-                long sa = sext(a, size);
-                int c = Math.min(count, bits);
-                r = (sa >> c) & m;
-                f = (f & ~ARITH) | szp(r, size);
-                if (((sa >> (c - 1)) & 1) != 0) f |= FLAG_CF;
-            }
-        }
-        s.rflags = f | 2;
-        return r;
     }
 
     // =====================================================================================
@@ -1107,15 +966,15 @@ public final class X86Cpu implements CodeSource, X87Memory {
             switch (op & 7) {
                 case 0, 1 -> {
                     long a = rmRead(size);
-                    long r = alu(aop, a, reg(size, d.reg), size);
+                    long r = alu.arith(aop, a, reg(size, d.reg), size);
                     if (aop != 7) rmWrite(size, r);
                 }
                 case 2, 3 -> {
-                    long r = alu(aop, reg(size, d.reg), rmRead(size), size);
+                    long r = alu.arith(aop, reg(size, d.reg), rmRead(size), size);
                     if (aop != 7) setReg(size, d.reg, r);
                 }
                 default -> {
-                    long r = alu(aop, reg(size, 0), d.imm & mask(size), size);
+                    long r = alu.arith(aop, reg(size, 0), d.imm & mask(size), size);
                     if (aop != 7) setReg(size, 0, r);
                 }
             }
@@ -1132,8 +991,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0x2F -> das();
             case 0x37 -> aaa(true);
             case 0x3F -> aaa(false);
-            case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47 -> setReg(osz, op & 7, incDec(reg(osz, op & 7), osz, false));
-            case 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> setReg(osz, op & 7, incDec(reg(osz, op & 7), osz, true));
+            case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47 -> setReg(osz, op & 7, alu.incDec(reg(osz, op & 7), osz, false));
+            case 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> setReg(osz, op & 7, alu.incDec(reg(osz, op & 7), osz, true));
             case 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57 -> push(reg(osz, op & 7), osz);
             case 0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F -> {
                 long v = pop(osz);
@@ -1151,18 +1010,18 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0x6C, 0x6D, 0x6E, 0x6F, 0xA4, 0xA5, 0xA6, 0xA7, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF ->
                     stringOp(op, (op & 1) == 0 ? 1 : osz);
             case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F -> {
-                if (cond(op & 15)) jump(s.rip + sext(d.imm, 1), osz);
+                if (alu.cond(op & 15)) jump(s.rip + sext(d.imm, 1), osz);
             }
             case 0x80, 0x81, 0x82, 0x83 -> {
                 int size = op == 0x80 || op == 0x82 ? 1 : osz;
                 long b = op == 0x83 ? sext(d.imm, 1) & mask(size) : d.imm & mask(size);
                 long a = rmRead(size);
-                long r = alu(d.reg, a, b, size);
+                long r = alu.arith(d.reg, a, b, size);
                 if (d.reg != 7) rmWrite(size, r);
             }
             case 0x84, 0x85 -> {
                 int size = op == 0x84 ? 1 : osz;
-                alu(4, rmRead(size), reg(size, d.reg), size);
+                alu.arith(4, rmRead(size), reg(size, d.reg), size);
             }
             case 0x86, 0x87 -> {
                 int size = op == 0x86 ? 1 : osz;
@@ -1235,7 +1094,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 writeFlags(v, osz, false);
                 setSp(g[RSP] + osz);
             }
-            case 0x9E -> setFlags(reg(1, 4), FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF);
+            case 0x9E -> alu.setFlags(reg(1, 4), FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF);
             case 0x9F -> setReg(1, 4, (s.rflags & 0xD5) | 2);
             case 0xA0, 0xA1 -> {
                 int size = op == 0xA0 ? 1 : osz;
@@ -1247,7 +1106,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             }
             case 0xA8, 0xA9 -> {
                 int size = op == 0xA8 ? 1 : osz;
-                alu(4, reg(size, 0), d.imm, size);
+                alu.arith(4, reg(size, 0), d.imm, size);
             }
             case 0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7 -> setReg(1, op & 7, d.imm);
             case 0xB8, 0xB9, 0xBA, 0xBB, 0xBC, 0xBD, 0xBE, 0xBF -> setReg(osz, op & 7, d.imm);
@@ -1255,7 +1114,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 int size = (op & 1) == 0 ? 1 : osz;
                 int count = op <= 0xC1 ? (int) d.imm : op <= 0xD1 ? 1 : (int) reg(1, RCX);
                 long a = rmRead(size);
-                long r = shift(d.reg, a, count, size);
+                long r = alu.shift(d.reg, a, count, size);
                 rmWrite(size, r);
             }
             case 0xC2, 0xC3 -> {
@@ -1313,14 +1172,14 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 if (base == 0) throw fault.set(DE, false, 0);
                 int al = (int) reg(1, 0);
                 setReg(2, 0, ((al / base) << 8) | (al % base));
-                s.rflags = (s.rflags & ~ARITH) | szp(al % base, 1);
+                s.rflags = (s.rflags & ~Alu.ARITH) | Alu.szp(al % base, 1);
             }
             case 0xD5 -> {
                 int r = (int) ((reg(1, 0) + reg(1, 4) * d.imm) & 0xFF);
                 setReg(2, 0, r);
-                s.rflags = (s.rflags & ~ARITH) | szp(r, 1);
+                s.rflags = (s.rflags & ~Alu.ARITH) | Alu.szp(r, 1);
             }
-            case 0xD6 -> setReg(1, 0, cf() ? 0xFF : 0);
+            case 0xD6 -> setReg(1, 0, alu.cf() ? 0xFF : 0);
             case 0xD7 -> {
                 long off = (reg(d.a32 ? 4 : 2, RBX) + reg(1, 0)) & (d.a32 ? 0xFFFF_FFFFL : 0xFFFF);
                 setReg(1, 0, readMem(d.seg, off, 1));
@@ -1390,7 +1249,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0xFD -> s.rflags |= FLAG_DF;
             case 0xFE -> {
                 if (d.reg > 1) throw ud();
-                rmWrite(1, incDec(rmRead(1), 1, d.reg == 1));
+                rmWrite(1, alu.incDec(rmRead(1), 1, d.reg == 1));
             }
             case 0xFF -> group5(osz);
             default -> {
@@ -1592,19 +1451,19 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private long imul3(long a, long b, int size) {
         long r = a * b;
         long t = sext(r, size);
-        long f = szp(r & mask(size), size);
+        long f = Alu.szp(r & mask(size), size);
         if (t != r) f |= FLAG_CF | FLAG_OF;
-        s.rflags = (s.rflags & ~ARITH) | f;
+        s.rflags = (s.rflags & ~Alu.ARITH) | f;
         return r & mask(size);
     }
 
     private void group3(int size) {
         switch (d.reg) {
-            case 0, 1 -> alu(4, rmRead(size), d.imm & mask(size), size);
+            case 0, 1 -> alu.arith(4, rmRead(size), d.imm & mask(size), size);
             case 2 -> rmWrite(size, ~rmRead(size) & mask(size));
             case 3 -> {
                 long a = rmRead(size);
-                long r = alu(5, 0, a, size);
+                long r = alu.arith(5, 0, a, size);
                 rmWrite(size, r);
             }
             case 4, 5 -> {
@@ -1631,9 +1490,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
                     setReg(size, 0, lo);
                     setReg(size, RDX, hi);
                 }
-                long f = szp(lo, size);
+                long f = Alu.szp(lo, size);
                 if (ovf) f |= FLAG_CF | FLAG_OF;
-                s.rflags = (s.rflags & ~ARITH) | f;
+                s.rflags = (s.rflags & ~Alu.ARITH) | f;
             }
             default -> divide(size, d.reg == 7);
         }
@@ -1684,7 +1543,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private void group5(int osz) {
         switch (d.reg) {
-            case 0, 1 -> rmWrite(osz, incDec(rmRead(osz), osz, d.reg == 1));
+            case 0, 1 -> rmWrite(osz, alu.incDec(rmRead(osz), osz, d.reg == 1));
             case 2 -> {
                 long target = rmRead(osz);
                 checkJump(target, osz);
@@ -1708,8 +1567,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private void daa() {
         int al = (int) reg(1, 0);
-        boolean oldCf = cf();
-        long f = s.rflags & ~ARITH;
+        boolean oldCf = alu.cf();
+        long f = s.rflags & ~Alu.ARITH;
         int r = al;
         if ((al & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
             r += 6;
@@ -1722,13 +1581,13 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         r &= 0xFF;
         setReg(1, 0, r);
-        s.rflags = f | szp(r, 1);
+        s.rflags = f | Alu.szp(r, 1);
     }
 
     private void das() {
         int al = (int) reg(1, 0);
-        boolean oldCf = cf();
-        long f = s.rflags & ~ARITH;
+        boolean oldCf = alu.cf();
+        long f = s.rflags & ~Alu.ARITH;
         int r = al;
         if ((al & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
             r -= 6;
@@ -1741,19 +1600,19 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         r &= 0xFF;
         setReg(1, 0, r);
-        s.rflags = f | szp(r, 1);
+        s.rflags = f | Alu.szp(r, 1);
     }
 
     private void aaa(boolean add) {
         long ax = reg(2, 0);
-        long f = s.rflags & ~ARITH;
+        long f = s.rflags & ~Alu.ARITH;
         if ((ax & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
             ax = add ? ax + 0x106 : ax - 6 - 0x100;
             f |= FLAG_AF | FLAG_CF;
         }
         ax &= 0xFF0F;
         setReg(2, 0, ax);
-        s.rflags = f | szp(ax & 0xFF, 1);
+        s.rflags = f | Alu.szp(ax & 0xFF, 1);
     }
 
     // ---- strings ----
@@ -1778,7 +1637,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 case 0xA6, 0xA7 -> {
                     long a = readMem(d.seg, reg(asz, RSI), size);
                     long b = readMem(ES, reg(asz, RDI), size);
-                    alu(7, a, b, size);
+                    alu.arith(7, a, b, size);
                     setReg(asz, RSI, (reg(asz, RSI) + step) & am);
                     setReg(asz, RDI, (reg(asz, RDI) + step) & am);
                 }
@@ -1792,7 +1651,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 }
                 case 0xAE, 0xAF -> {
                     long b = readMem(ES, reg(asz, RDI), size);
-                    alu(7, reg(size, 0), b, size);
+                    alu.arith(7, reg(size, 0), b, size);
                     setReg(asz, RDI, (reg(asz, RDI) + step) & am);
                 }
                 case 0x6C, 0x6D -> {
@@ -1858,7 +1717,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         long flags = fpu.execute(op, modrm, m, env);
         if (flags != FpuUnit.NO_FLAGS) {
-            s.rflags = (s.rflags & ~ARITH) | (flags & (FLAG_ZF | FLAG_PF | FLAG_CF));
+            s.rflags = (s.rflags & ~Alu.ARITH) | (flags & (FLAG_ZF | FLAG_PF | FLAG_CF));
         }
     }
 
@@ -1949,14 +1808,14 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0x35 -> sysexit();
             case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> {
                 long v = rmRead(osz);
-                if (cond(op & 15)) setReg(osz, d.reg, v);
+                if (alu.cond(op & 15)) setReg(osz, d.reg, v);
                 else if (osz == 4) setReg(4, d.reg, reg(4, d.reg));
             }
             case 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8D, 0x8E, 0x8F -> {
-                if (cond(op & 15)) jump(s.rip + sext(d.imm, osz), osz);
+                if (alu.cond(op & 15)) jump(s.rip + sext(d.imm, osz), osz);
             }
             case 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F ->
-                    rmStore(1, cond(op & 15) ? 1 : 0);
+                    rmStore(1, alu.cond(op & 15) ? 1 : 0);
             case 0xA0, 0xA8 -> push(s.seg[op == 0xA0 ? FS : GS].selector, osz);
             case 0xA1, 0xA9 -> {
                 long v = peek(osz, 0);
@@ -1984,7 +1843,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 int size = op == 0xB0 ? 1 : osz;
                 long v = rmRead(size);
                 long acc = reg(size, 0);
-                alu(7, acc, v, size);
+                alu.arith(7, acc, v, size);
                 if (acc == v) rmWrite(size, reg(size, d.reg));
                 else {
                     rmWrite(size, v);
@@ -2018,7 +1877,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 int size = op == 0xC0 ? 1 : osz;
                 long a = rmRead(size);
                 long b = reg(size, d.reg);
-                long r = alu(0, a, b, size);
+                long r = alu.arith(0, a, b, size);
                 rmWrite(size, r);
                 setReg(size, d.reg, a);
             }
@@ -2217,9 +2076,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
             r = (wide >>> count) & mask(osz);
             cfv = (a >>> (count - 1)) & 1;
         }
-        long f = szp(r, osz) | cfv;
+        long f = Alu.szp(r, osz) | cfv;
         if ((((r ^ a) >>> (bits - 1)) & 1) != 0) f |= FLAG_OF;
-        s.rflags = (s.rflags & ~ARITH) | f;
+        s.rflags = (s.rflags & ~Alu.ARITH) | f;
         rmWrite(osz, r);
     }
 
