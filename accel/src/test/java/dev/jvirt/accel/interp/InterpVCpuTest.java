@@ -147,6 +147,55 @@ class InterpVCpuTest {
     }
 
     @Test
+    void stateMovedToAFreshVcpuMidRunContinuesIdentically() {
+        String program = """
+                xor %ebx, %ebx
+                mov $1, %esi
+                mov $200, %ecx
+                1: imul $31, %esi, %esi
+                add %ecx, %esi
+                xor %esi, %ebx
+                rol $3, %ebx
+                mov %cl, %al
+                out %al, $0x80
+                loop 1b
+                pushf
+                pop %edx
+                cli
+                hlt
+                """;
+        VCpu reference = vcpu(program);
+        assertEquals(VCpu.Exit.Kind.HALTED_FOREVER, reference.run().kind());
+        CpuState expected = new CpuState();
+        reference.getState(expected);
+
+        portWrites.clear();
+        VCpu first = vcpu(program);
+        ports.unregister(0x80, 1);
+        ports.register(0x80, 1, new IoHandler() {
+            @Override public long read(long offset, int size) { return 0; }
+            @Override public void write(long offset, int size, long value) {
+                portWrites.add(value);
+                if (portWrites.size() == 77) first.requestStop();
+            }
+        });
+        assertEquals(VCpu.Exit.Kind.STOPPED, first.run().kind());
+        CpuState mid = new CpuState();
+        first.getState(mid);
+        MachineResources res = new MachineResources(memory, ports, clock, i -> pic, MachineControl.NONE, ioLock);
+        VCpu second = new InterpProvider().create(res).createVcpu(0);
+        second.setState(mid);
+        assertEquals(VCpu.Exit.Kind.HALTED_FOREVER, second.run().kind());
+        CpuState actual = new CpuState();
+        second.getState(actual);
+        assertEquals(expected.gpr[CpuState.RBX], actual.gpr[CpuState.RBX]);
+        assertEquals(expected.gpr[CpuState.RSI], actual.gpr[CpuState.RSI]);
+        assertEquals(expected.gpr[CpuState.RDX], actual.gpr[CpuState.RDX], "flags image");
+        assertEquals(expected.rip, actual.rip);
+        assertEquals(200, portWrites.size(), "every iteration ran exactly once across the move");
+    }
+
+    @Test
     void tripleFaultIsShutdown() {
         VCpu v = vcpu("""
                 lidt bad
