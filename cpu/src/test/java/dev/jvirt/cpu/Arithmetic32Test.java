@@ -7,6 +7,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** 32-bit operand forms that the 16-bit hardware vectors cannot cover (results per SDM Vol. 2). */
 class Arithmetic32Test {
     @Test
+    void nestedEnterBuildsTheDisplayAndLeaveUndoesIt() {
+        try (TestMachine m = new TestMachine()) {
+            m.flat32("""
+                    mov $0x8F000, %ebp
+                    movl $0xAAAA, 0x8EFFC
+                    enter $8, $2
+                    mov %esp, 0x3000
+                    mov %ebp, 0x3004
+                    mov 0x8FFF8, %eax
+                    mov %eax, 0x3008
+                    mov 0x8FFF4, %eax
+                    mov %eax, 0x300c
+                    leave
+                    mov %esp, 0x3010
+                    mov %ebp, 0x3014
+                    hlt
+                    """);
+            m.runToHalt(1000);
+            assertEquals(0x8FFEC, m.mem32(0x3000));
+            assertEquals(0x8FFFC, m.mem32(0x3004));
+            assertEquals(0xAAAA, m.mem32(0x3008), "outer frame pointer copied from the old display");
+            assertEquals(0x8FFFC, m.mem32(0x300c), "own frame pointer");
+            assertEquals(0x90000, m.mem32(0x3010));
+            assertEquals(0x8F000, m.mem32(0x3014));
+        }
+    }
+
+    @Test
     void wideMultiplyDivideShiftAndBitInstructions() {
         try (TestMachine m = new TestMachine()) {
             m.flat32("""
