@@ -33,6 +33,8 @@ public final class Mmu {
         this.ram = as.ram();
         this.fault = fault;
         flushAll();
+        // A changed address map may turn a cached RAM page into MMIO or ROM.
+        as.addListener(this::flushAll);
     }
 
     public AddressSpace addressSpace() { return as; }
@@ -50,7 +52,11 @@ public final class Mmu {
 
     void setIoLock(Object lock) { ioLock = lock; }
 
+    /** Bumped by every flush, so callers caching a translation (the code fetch page) can validate it. */
+    int generation;
+
     public void flushAll() {
+        generation++;
         java.util.Arrays.fill(rTag, -1);
         java.util.Arrays.fill(wTag, -1);
         java.util.Arrays.fill(global, false);
@@ -58,6 +64,7 @@ public final class Mmu {
 
     /** A CR3 load: drops all but global pages (when CR4.PGE). */
     void flushNonGlobal() {
+        generation++;
         boolean pge = (s.cr4 & 0x80) != 0;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (!pge || !global[i]) { rTag[i] = -1; wTag[i] = -1; }
@@ -65,6 +72,7 @@ public final class Mmu {
     }
 
     void flushPage(long lin) {
+        generation++;
         int idx = (int) (lin >>> 12) & TLB_MASK;
         rTag[idx] = -1;
         wTag[idx] = -1;
@@ -95,6 +103,15 @@ public final class Mmu {
         if (rTag[idx] == tag) return ram.getByte(rOff[idx] + (lin & PAGE_MASK));
         return (int) readSlow(lin, 1, user);
     }
+
+    /** The RAM offset of {@code lin}'s page if its read translation is in the TLB, else -1. */
+    long cachedReadPage(long lin, boolean user) {
+        long tag = (lin >>> 12) << 1 | (user ? 1 : 0);
+        int idx = (int) (lin >>> 12) & TLB_MASK;
+        return rTag[idx] == tag ? rOff[idx] : -1;
+    }
+
+    GuestRam ram() { return ram; }
 
     private long readSplit(long lin, int size, boolean user) {
         long v = 0;
@@ -190,6 +207,7 @@ public final class Mmu {
     long translate(long lin, boolean write, boolean user, boolean fetch) {
         lastGlobal = false;
         if ((s.cr0 & CpuState.CR0_PG) == 0) return lin;
+        if ((s.cr4 & 0x20) != 0) return translatePae(lin, write, user, fetch);
         long pdeAddr = (s.cr3 & 0xFFFF_F000L) | ((lin >>> 22) << 2);
         long pde = physRead(pdeAddr, 4);
         if ((pde & 1) == 0) throw pageFault(lin, false, write, user, fetch);
@@ -212,6 +230,56 @@ public final class Mmu {
         return (pte & 0xFFFF_F000L) | (lin & PAGE_MASK);
     }
 
+    private static final long PAE_ADDR = 0x000F_FFFF_FFFF_F000L;
+
+    /**
+     * PAE paging (SDM Vol. 3A 4.4): 4 PDPTEs, 64-bit PDEs/PTEs, 2 MiB pages, NX with EFER.NXE. The PDPTEs
+     * are read from memory on each walk rather than cached at the CR3 load.
+     */
+    private long translatePae(long lin, boolean write, boolean user, boolean fetch) {
+        boolean nxe = (s.efer & 0x800) != 0;
+        long pdpte = physRead((s.cr3 & 0xFFFF_FFE0L) + ((lin >>> 30) & 3) * 8, 8);
+        if ((pdpte & 1) == 0) throw pageFault(lin, false, write, user, fetch && nxe);
+        long pdeAddr = (pdpte & PAE_ADDR) + ((lin >>> 21) & 0x1FF) * 8;
+        long pde = physRead(pdeAddr, 8);
+        if ((pde & 1) == 0) throw pageFault(lin, false, write, user, fetch && nxe);
+        checkReserved(lin, pde, nxe, write, user, fetch);
+        boolean wp = (s.cr0 & CpuState.CR0_WP) != 0;
+        if ((pde & 0x80) != 0) {
+            checkRights(lin, pde, write, user, wp, fetch && nxe);
+            if (fetch && nxe && pde < 0) throw pageFault(lin, true, write, user, true);
+            long upd = pde | 0x20 | (write ? 0x40 : 0);
+            if (upd != pde) physWrite(pdeAddr, 4, upd);
+            lastGlobal = (pde & 0x100) != 0;
+            return (pde & 0x000F_FFFF_FFE0_0000L) | (lin & 0x1F_FFFF);
+        }
+        long pteAddr = (pde & PAE_ADDR) + ((lin >>> 12) & 0x1FF) * 8;
+        long pte = physRead(pteAddr, 8);
+        if ((pte & 1) == 0) throw pageFault(lin, false, write, user, fetch && nxe);
+        checkReserved(lin, pte, nxe, write, user, fetch);
+        checkRights(lin, pde & pte, write, user, wp, fetch && nxe);
+        if (fetch && nxe && (pde < 0 || pte < 0)) throw pageFault(lin, true, write, user, true);
+        if ((pde & 0x20) == 0) physWrite(pdeAddr, 4, pde | 0x20);
+        long upd = pte | 0x20 | (write ? 0x40 : 0);
+        if (upd != pte) physWrite(pteAddr, 4, upd);
+        lastGlobal = (pte & 0x100) != 0;
+        return (pte & PAE_ADDR) | (lin & PAGE_MASK);
+    }
+
+    /** XD set without EFER.NXE is a reserved-bit violation (#PF with RSVD). */
+    private void checkReserved(long lin, long entry, boolean nxe, boolean write, boolean user, boolean fetch) {
+        if (!nxe && entry < 0) {
+            CpuFault f = pageFault(lin, true, write, user, false);
+            f.errorCode |= 8;
+            throw f;
+        }
+    }
+
+    /** Checks that an instruction fetch from {@code lin} is allowed (NX), raising #PF with I/D if not. */
+    void checkFetch(long lin, boolean user) {
+        if ((s.cr0 & CpuState.CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && (s.efer & 0x800) != 0) translate(lin, false, user, true);
+    }
+
     private void checkRights(long lin, long rights, boolean write, boolean user, boolean wp, boolean fetch) {
         if (user && (rights & 4) == 0) throw pageFault(lin, true, write, user, fetch);
         if (write && (rights & 2) == 0 && (user || wp)) throw pageFault(lin, true, write, user, fetch);
@@ -219,7 +287,7 @@ public final class Mmu {
 
     private CpuFault pageFault(long lin, boolean present, boolean write, boolean user, boolean fetch) {
         s.cr2 = lin;
-        int err = (present ? 1 : 0) | (write ? 2 : 0) | (user ? 4 : 0);
+        int err = (present ? 1 : 0) | (write ? 2 : 0) | (user ? 4 : 0) | (fetch ? 0x10 : 0);
         return fault.set(14, true, err);
     }
 }

@@ -29,9 +29,13 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private final PortSpace ports;
     private final CpuFault fault = new CpuFault();
     private final DecodedInsn d = new DecodedInsn();
+    private final Alu alu;
     private Object ioLock = new Object();
     private FpuUnit fpu;
     private final X87Env env = new X87Env();
+
+    /** The LOCK# signal: shared by all interpreted CPUs. */
+    private static final Object BUS_LOCK = new Object();
 
     private long eipStart;
     /** Offset of the current r/m memory operand, valid after {@link #rmRead}. */
@@ -42,9 +46,13 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private boolean shutdown;
     private long batchCount;
 
+    private final dev.jvirt.mmu.GuestRam ram;
+
     public X86Cpu(CpuState state, AddressSpace memory, PortSpace ports) {
         this.s = state;
+        this.ram = memory.ram();
         this.g = state.gpr;
+        this.alu = new Alu(state);
         this.ports = ports;
         this.mmu = new Mmu(state, memory, fault);
     }
@@ -52,9 +60,12 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** The x87 unit, or null for a CPU without one (ESC then raises #NM as with CR0.EM). */
     public void setFpu(FpuUnit unit) { fpu = unit; }
 
+    /**
+     * Masks physical addresses with the A20 gate (null: always enabled). The gate's single listener
+     * must flush every CPU's TLB ({@link #stateChanged()}); the owner of all CPUs installs it.
+     */
     public void setA20(A20Gate gate) {
         mmu.setA20(gate);
-        if (gate != null) gate.setListener(mmu::flushAll);
     }
 
     public void setPhysicalAddressMask(long mask) { mmu.setPhysMask(mask); }
@@ -69,6 +80,35 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     /** Drops cached translations after the state was replaced from outside. */
     public void stateChanged() { mmu.flushAll(); }
+
+    /**
+     * Makes the TSC follow a time source (nanoseconds: a 1 GHz TSC) instead of counting instructions,
+     * so idle time passes for the guest as it does for its timers. Null: one tick per instruction.
+     */
+    public void setTscClock(java.util.function.LongSupplier nanos) {
+        long now = readTsc();
+        tscClock = nanos;
+        writeTsc(now);
+    }
+
+    private java.util.function.LongSupplier tscClock;
+    private long tscOffset;
+
+    /** The current time-stamp counter. */
+    public long readTsc() {
+        return tscClock == null ? s.tsc + batchCount : tscClock.getAsLong() + tscOffset;
+    }
+
+    private void writeTsc(long v) {
+        if (tscClock == null) s.tsc = v - batchCount;
+        else tscOffset = v - tscClock.getAsLong();
+    }
+
+    /** Copies the running TSC into {@link CpuState#tsc} (before the state is read out). */
+    public void syncStateTsc() { if (tscClock != null) s.tsc = readTsc(); }
+
+    /** Takes {@link CpuState#tsc} as the TSC value now (after the state was replaced). */
+    public void loadStateTsc() { if (tscClock != null) writeTsc(s.tsc); }
 
     /** A triple fault occurred (the machine must shut down or reset). */
     public boolean shutdown() { return shutdown; }
@@ -95,7 +135,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             if (shadow) s.interruptShadow = false;
             if (breakBatch && !s.interruptShadow) break;
         }
-        s.tsc += n;
+        if (tscClock == null) s.tsc += n;
         batchCount = 0;
         return n;
     }
@@ -103,14 +143,32 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** Executes one instruction (or delivers the exception it raises). */
     public void step() {
         eipStart = s.rip;
+        if (fetchUser != (s.cpl() == 3)) fetchPage = -1;
+        prepareFetch();
+        boolean trap = (s.rflags & FLAG_TF) != 0;
         try {
             Decoder.decode(this, d, s.cs.db);
-            execute();
+            if (d.lock || ((d.op == 0x86 || d.op == 0x87) && d.mem)) {
+                // Locked read-modify-write is atomic against every other vCPU's locked operations.
+                synchronized (BUS_LOCK) {
+                    execute();
+                }
+            } else {
+                execute();
+            }
+            if (trap && d.op != 0xCC && d.op != 0xCD && d.op != 0xCE && d.op != 0xF1) singleStepTrap();
         } catch (CpuFault f) {
             s.rip = eipStart;
             s.interruptShadow = false;
             exception(f.vector, f.hasErrorCode, f.errorCode);
         }
+    }
+
+    /** EFLAGS.TF was set before the instruction: a #DB trap after it, with DR6.BS (SDM Vol. 3A 18.3.1.4). */
+    private void singleStepTrap() {
+        s.dr[6] |= 0x4000;
+        eipStart = s.rip;
+        interrupt(DB, false, 0, false, true);
     }
 
     /** Whether a maskable interrupt may be taken now (IF set, no shadow). */
@@ -135,13 +193,47 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     @Override
     public int codeByte(int i) {
+        if (fastFetch >= 0) return ram.getByte(fastFetch + i);
         long off = eipStart + i;
         SegmentRegister cs = s.cs;
         if (!cs.db) off &= 0xFFFF;
         off &= 0xFFFF_FFFFL;
         if (Long.compareUnsigned(off, cs.limit & 0xFFFF_FFFFL) > 0) throw gp(0);
-        return mmu.read8(cs.base + off, s.cpl() == 3);
+        long lin = (cs.base + off) & 0xFFFF_FFFFL;
+        if ((lin >>> 12) == fetchPage && fetchGen == mmu.generation) return ram.getByte(fetchRamOff + (lin & 0xFFF));
+        boolean user = s.cpl() == 3;
+        mmu.checkFetch(lin, user);
+        int b = mmu.read8(lin, user);
+        long page = mmu.cachedReadPage(lin, user);
+        if (page >= 0) {
+            fetchPage = lin >>> 12;
+            fetchRamOff = page;
+            fetchGen = mmu.generation;
+            fetchUser = user;
+        } else {
+            fetchPage = -1;
+        }
+        return b;
     }
+
+    /** RAM offset of the current instruction when all 15 possible bytes are in the cached page and CS limit, else -1. */
+    private long fastFetch = -1;
+
+    private void prepareFetch() {
+        fastFetch = -1;
+        SegmentRegister cs = s.cs;
+        long eip = eipStart;
+        long lin = (cs.base + eip) & 0xFFFF_FFFFL;
+        if ((lin >>> 12) != fetchPage || fetchGen != mmu.generation || (lin & 0xFFF) > 0x1000 - Decoder.MAX_LENGTH) return;
+        long last = eip + Decoder.MAX_LENGTH - 1;
+        if (Long.compareUnsigned(last, cs.limit & 0xFFFF_FFFFL) > 0 || (!cs.db && last > 0xFFFF)) return;
+        fastFetch = fetchRamOff + (lin & 0xFFF);
+    }
+
+    /** The page instructions are being fetched from (linear page number, RAM offset), valid for one TLB generation and CPL. */
+    private long fetchPage = -1, fetchRamOff;
+    private int fetchGen;
+    private boolean fetchUser;
 
     // =====================================================================================
     // Registers
@@ -216,12 +308,21 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** LEAVE reads through EBP but faults with #GP, not #SS (SDM Vol. 2 LEAVE, real-address mode exceptions). */
     private boolean leaveInProgress;
 
+    /** #AC(0) for a misaligned data access at CPL 3 with CR0.AM and EFLAGS.AC (SDM Vol. 3A 6.15, interrupt 17). */
+    private void checkAlignment(int sr, long off, int size) {
+        if ((s.cr0 & CR0_AM) != 0 && s.cpl() == 3 && size > 1 && ((s.seg[sr].base + off) & (size - 1)) != 0) {
+            throw fault(AC, 0);
+        }
+    }
+
     long readMem(int sr, long off, int size) {
+        if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size);
         checkSeg(sr, off, size, false);
         return mmu.read(s.seg[sr].base + off, size, user());
     }
 
     void writeMem(int sr, long off, int size, long v) {
+        if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size);
         checkSeg(sr, off, size, true);
         mmu.write(s.seg[sr].base + off, size, v, user());
     }
@@ -267,149 +368,6 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private long peek(int size, int at) {
         return readMem(SS, (g[RSP] + at) & spMask(), size);
-    }
-
-    // =====================================================================================
-    // Flags
-    // =====================================================================================
-
-    private static final long ARITH = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF;
-
-    private static long szp(long r, int size) {
-        long f = 0;
-        if (r == 0) f |= FLAG_ZF;
-        if ((r & (1L << (size * 8 - 1))) != 0) f |= FLAG_SF;
-        if ((Integer.bitCount((int) r & 0xFF) & 1) == 0) f |= FLAG_PF;
-        return f;
-    }
-
-    private boolean cf() { return (s.rflags & FLAG_CF) != 0; }
-
-    private void setFlags(long f, long which) { s.rflags = (s.rflags & ~which) | (f & which) | 2; }
-
-    /** ADD, OR, ADC, SBB, AND, SUB, XOR, CMP by the ModRM.reg / opcode-bits numbering. */
-    private long alu(int op, long a, long b, int size) {
-        long m = mask(size);
-        long sb = 1L << (size * 8 - 1);
-        long r, f = 0;
-        switch (op) {
-            case 0, 2 -> {
-                long c = op == 2 && cf() ? 1 : 0;
-                r = a + b + c;
-                if (r > m) f |= FLAG_CF;
-                if (((a ^ r) & (b ^ r) & sb) != 0) f |= FLAG_OF;
-                f |= (a ^ b ^ r) & FLAG_AF;
-            }
-            case 3, 5, 7 -> {
-                long c = op == 3 && cf() ? 1 : 0;
-                r = a - b - c;
-                if (a < b + c) f |= FLAG_CF;
-                if (((a ^ b) & (a ^ r) & sb) != 0) f |= FLAG_OF;
-                f |= (a ^ b ^ r) & FLAG_AF;
-            }
-            case 1 -> r = a | b;
-            case 4 -> r = a & b;
-            default -> r = a ^ b;
-        }
-        r &= m;
-        s.rflags = (s.rflags & ~ARITH) | f | szp(r, size);
-        return r;
-    }
-
-    private long incDec(long a, int size, boolean dec) {
-        long m = mask(size), sb = 1L << (size * 8 - 1);
-        long r = (dec ? a - 1 : a + 1) & m;
-        long f = szp(r, size) | ((a ^ r) & FLAG_AF);
-        if (dec ? a == sb : r == sb) f |= FLAG_OF;
-        s.rflags = (s.rflags & ~(ARITH & ~FLAG_CF)) | f;
-        return r;
-    }
-
-    boolean cond(int cc) {
-        long f = s.rflags;
-        boolean r = switch (cc >> 1) {
-            case 0 -> (f & FLAG_OF) != 0;
-            case 1 -> (f & FLAG_CF) != 0;
-            case 2 -> (f & FLAG_ZF) != 0;
-            case 3 -> (f & (FLAG_CF | FLAG_ZF)) != 0;
-            case 4 -> (f & FLAG_SF) != 0;
-            case 5 -> (f & FLAG_PF) != 0;
-            case 6 -> ((f & FLAG_SF) != 0) != ((f & FLAG_OF) != 0);
-            default -> (f & FLAG_ZF) != 0 || ((f & FLAG_SF) != 0) != ((f & FLAG_OF) != 0);
-        };
-        return r ^ ((cc & 1) != 0);
-    }
-
-    /** ROL ROR RCL RCR SHL SHR SAL SAR (ModRM.reg numbering); count already read. */
-    private long shift(int op, long a, int count, int size) {
-        count &= 0x1F;
-        if (count == 0) return a;
-        int bits = size * 8;
-        long m = mask(size), sb = 1L << (bits - 1);
-        long r, f = s.rflags;
-        switch (op) {
-            case 0 -> { // ROL
-                int c = count % bits;
-                r = ((a << c) | (a >>> (bits - c))) & m;
-                f = (f & ~(FLAG_CF | FLAG_OF)) | (r & 1);
-                if ((((r >>> (bits - 1)) ^ r) & 1) != 0) f |= FLAG_OF;
-            }
-            case 1 -> { // ROR
-                int c = count % bits;
-                r = ((a >>> c) | (a << (bits - c))) & m;
-                f = f & ~(FLAG_CF | FLAG_OF);
-                if ((r & sb) != 0) f |= FLAG_CF;
-                if ((((r >>> (bits - 1)) ^ (r >>> (bits - 2))) & 1) != 0) f |= FLAG_OF;
-            }
-            case 2 -> { // RCL
-                int c = count % (bits + 1);
-                r = a;
-                long cfv = f & 1;
-                for (int k = 0; k < c; k++) {
-                    long out = (r >>> (bits - 1)) & 1;
-                    r = ((r << 1) | cfv) & m;
-                    cfv = out;
-                }
-                f = (f & ~(FLAG_CF | FLAG_OF)) | cfv;
-                if ((((r >>> (bits - 1)) ^ cfv) & 1) != 0) f |= FLAG_OF;
-            }
-            case 3 -> { // RCR
-                int c = count % (bits + 1);
-                r = a;
-                long cfv = f & 1;
-                long of = ((a >>> (bits - 1)) ^ cfv) & 1;
-                for (int k = 0; k < c; k++) {
-                    long out = r & 1;
-                    r = (r >>> 1) | (cfv << (bits - 1));
-                    cfv = out;
-                }
-                f = (f & ~(FLAG_CF | FLAG_OF)) | cfv;
-                if (c == 1 ? of != 0 : ((((r >>> (bits - 1)) ^ (r >>> (bits - 2))) & 1) != 0)) f |= FLAG_OF;
-            }
-            case 4, 6 -> { // SHL/SAL
-                long wide = a << count;
-                r = wide & m;
-                f = (f & ~ARITH) | szp(r, size);
-                if (count <= bits && ((wide >>> bits) & 1) != 0) f |= FLAG_CF;
-                if ((((r >>> (bits - 1)) ^ (f & 1)) & 1) != 0) f |= FLAG_OF;
-                f |= FLAG_AF & 0; // AF undefined: left clear
-            }
-            case 5 -> { // SHR
-                r = count > bits ? 0 : (a >>> count) & m;
-                f = (f & ~ARITH) | szp(r, size);
-                if (count <= bits && ((a >>> (count - 1)) & 1) != 0) f |= FLAG_CF;
-                if ((a & sb) != 0 && count == 1) f |= FLAG_OF;
-            }
-            default -> { // SAR
-                long sa = sext(a, size);
-                int c = Math.min(count, bits);
-                r = (sa >> c) & m;
-                f = (f & ~ARITH) | szp(r, size);
-                if (((sa >> (c - 1)) & 1) != 0) f |= FLAG_CF;
-            }
-        }
-        s.rflags = f | 2;
-        return r;
     }
 
     // =====================================================================================
@@ -473,6 +431,25 @@ public final class X86Cpu implements CodeSource, X87Memory {
      * {@code external}: hardware interrupt or exception (EXT bit of error codes).
      */
     private void interrupt(int vec, boolean hasErr, int err, boolean software, boolean external) {
+        // A fault while delivering must leave the interrupted context intact for the next attempt.
+        intCs.copyFrom(s.cs);
+        intSs.copyFrom(s.ss);
+        long rsp = g[RSP], rip = s.rip, flags = s.rflags;
+        try {
+            deliver(vec, hasErr, err, software, external);
+        } catch (CpuFault f) {
+            s.cs.copyFrom(intCs);
+            s.ss.copyFrom(intSs);
+            g[RSP] = rsp;
+            s.rip = rip;
+            s.rflags = flags;
+            throw f;
+        }
+    }
+
+    private final SegmentRegister intCs = new SegmentRegister(), intSs = new SegmentRegister();
+
+    private void deliver(int vec, boolean hasErr, int err, boolean software, boolean external) {
         if (!s.protectedMode()) {
             if (vec * 4 + 3 > s.idtLimit) throw gp(0);
             long ent = mmu.read(s.idtBase + vec * 4L, 4, false);
@@ -490,9 +467,17 @@ public final class X86Cpu implements CodeSource, X87Memory {
         long hi = mmu.read(s.idtBase + vec * 8L + 4, 4, false);
         int type = (int) (hi >>> 8) & 0x1F;
         int gdpl = (int) (hi >>> 13) & 3;
-        if (type != 0x06 && type != 0x07 && type != 0x0E && type != 0x0F) throw gp(vec * 8 + 2 + ext);
+        if (type != 0x05 && type != 0x06 && type != 0x07 && type != 0x0E && type != 0x0F) throw gp(vec * 8 + 2 + ext);
         if (software && gdpl < s.cpl()) throw gp(vec * 8 + 2);
         if ((hi & 0x8000) == 0) throw fault(NP, vec * 8 + 2 + ext);
+        if (type == 0x05) {
+            int tss = (int) (lo >>> 16);
+            long[] td = new long[2];
+            loadTssDescriptor(tss, td, ext);
+            taskSwitch(tss, td, TASK_CALL);
+            if (hasErr) push(err, (int) ((td[1] >>> 8) & 8) != 0 ? 4 : 2);
+            return;
+        }
         boolean gate32 = (type & 8) != 0;
         int sel = (int) (lo >>> 16);
         long off = gate32 ? (lo & 0xFFFF) | (hi & 0xFFFF_0000L) : lo & 0xFFFF;
@@ -506,6 +491,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
         long oldFlags = flagsImage();
         int size = gate32 ? 4 : 2;
         int cpl = s.cpl();
+        // From virtual-8086 mode only to a ring-0 non-conforming handler (SDM Vol. 3A 20.3.1.1).
+        boolean fromV86 = (oldFlags & FLAG_VM) != 0;
+        if (fromV86 && (ddpl != 0 || (dtype & 4) != 0 || !gate32)) throw gp((sel & ~3) + ext);
         if ((dtype & 4) == 0 && ddpl < cpl) {
             // Inner privilege: the new stack comes from the TSS (SDM Vol. 3A 6.12.1).
             int oldSs = s.ss.selector;
@@ -524,9 +512,24 @@ public final class X86Cpu implements CodeSource, X87Memory {
             loadStackForPrivilege(newSs, ddpl, ext);
             g[RSP] = newSp;
             try {
+                if (fromV86) s.rflags &= ~FLAG_VM;
                 setCsFromDesc(sel, desc, ddpl);
+                if (fromV86) {
+                    push(s.gs.selector, 4);
+                    push(s.fs.selector, 4);
+                    push(s.ds.selector, 4);
+                    push(s.es.selector, 4);
+                }
                 push(oldSs, size);
                 push(oldEsp, size);
+                if (fromV86) {
+                    for (SegmentRegister r : new SegmentRegister[] {s.es, s.ds, s.fs, s.gs}) {
+                        r.selector = 0;
+                        r.base = 0;
+                        r.unusable = true;
+                        r.present = false;
+                    }
+                }
             } catch (CpuFault f) {
                 s.ss.copyFrom(saveSs);
                 throw f;
@@ -606,6 +609,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
     void loadSegment(int sr, int sel) {
         sel &= 0xFFFF;
         SegmentRegister r = s.seg[sr];
+        if (sr == SS) s.interruptShadow = true; // MOV SS / POP SS: no interrupt before the next instruction
         if (!s.protectedMode() || (s.rflags & FLAG_VM) != 0) {
             r.loadReal(sel);
             if ((s.rflags & FLAG_VM) != 0) {
@@ -643,9 +647,6 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         setAccessed(sel, desc);
         fillCache(r, sel, desc);
-        if (sr == SS) {
-            s.interruptShadow = true;
-        }
     }
 
     /** Far JMP/CALL target: a code segment at the same privilege (conforming: DPL <= CPL). */
@@ -667,6 +668,20 @@ public final class X86Cpu implements CodeSource, X87Memory {
         int cpl = s.cpl();
         if ((type & 0x18) != 0x18) {
             if (type == 0x0C || type == 0x04) { callGate(sel, desc, call, size); return; }
+            if (type == 0x09 || type == 0x05) {
+                int dpl0 = (int) (desc[1] >>> 13) & 3;
+                if (dpl0 < cpl || dpl0 < (sel & 3)) throw gp(sel & ~3);
+                if ((desc[1] & 0x8000) == 0) throw fault(NP, sel & ~3);
+                int tss = sel;
+                long[] td = desc;
+                if (type == 0x05) {
+                    tss = (int) (desc[0] >>> 16);
+                    td = new long[2];
+                    loadTssDescriptor(tss, td, 0);
+                }
+                taskSwitch(tss, td, call ? TASK_CALL : TASK_JMP);
+                return;
+            }
             throw gp(sel & ~3);
         }
         if ((type & 4) != 0 ? dpl > cpl : (dpl != cpl || (sel & 3) > cpl)) throw gp(sel & ~3);
@@ -684,7 +699,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         s.rip = eip;
     }
 
-    /** Call gates to the same or an inner privilege level (SDM Vol. 3A 5.8.5); no parameter copying. */
+    /** Call gates to the same or an inner privilege level (SDM Vol. 3A 5.8.5). */
     private void callGate(int gateSel, long[] gate, boolean call, int size) {
         int gdpl = (int) (gate[1] >>> 13) & 3;
         int cpl = s.cpl();
@@ -704,12 +719,17 @@ public final class X86Cpu implements CodeSource, X87Memory {
         if (call && (type & 4) == 0 && dpl < cpl) {
             int oldSs = s.ss.selector;
             long oldEsp = g[RSP] & 0xFFFF_FFFFL;
+            // Parameters are copied from the caller's stack (SDM Vol. 3A 5.8.5, the gate's count field).
+            int count = (int) (gate[1] & 0x1F);
+            long[] params = paramTmp;
+            for (int i = 0; i < count; i++) params[i] = readMem(SS, (oldEsp + (long) i * psize) & spMask(), psize);
             long newSp = mmu.read(s.tr.base + 4 + dpl * 8L, 4, false);
             int newSs = (int) mmu.read(s.tr.base + 8 + dpl * 8L, 2, false);
             loadStackForPrivilege(newSs, dpl, 0);
             g[RSP] = newSp;
             push(oldSs, psize);
             push(oldEsp, psize);
+            for (int i = count - 1; i >= 0; i--) push(params[i], psize);
             cpl = dpl;
         }
         if (call) {
@@ -720,6 +740,98 @@ public final class X86Cpu implements CodeSource, X87Memory {
         fillCache(s.cs, (sel & ~3) | newCpl, desc);
         s.cs.dpl = newCpl;
         s.rip = off;
+    }
+
+    private final long[] paramTmp = new long[32];
+
+    private static final int TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2;
+
+    /** The TSS a task gate names: a GDT descriptor of an available 32-bit TSS. */
+    private void loadTssDescriptor(int sel, long[] td, int ext) {
+        if ((sel & 4) != 0 || (sel & ~3) == 0) throw gp((sel & ~3) + ext);
+        readDescriptor(sel, td, ext);
+        if (((td[1] >>> 8) & 0x1F) != 0x09) throw gp((sel & ~3) + ext);
+        if ((td[1] & 0x8000) == 0) throw fault(NP, (sel & ~3) + ext);
+    }
+
+    /**
+     * A hardware task switch between 32-bit TSSs (SDM Vol. 3A 7.3): saves the current task, marks busy
+     * bits and the back link by {@code reason}, and loads the new task's registers, CR3 and LDT.
+     * 16-bit TSSs are not supported (#GP).
+     */
+    private void taskSwitch(int sel, long[] desc, int reason) {
+        long newLimit = (desc[0] & 0xFFFF) | (desc[1] & 0xF_0000L);
+        if ((desc[1] & (1L << 23)) != 0) newLimit = (newLimit << 12) | 0xFFF;
+        if (newLimit < 0x67) throw fault(TS, sel & ~3);
+        if ((s.tr.type & 8) == 0) throw gp(sel & ~3);
+        long newBase = (desc[0] >>> 16) | ((desc[1] & 0xFF) << 16) | (desc[1] & 0xFF00_0000L);
+        long oldBase = s.tr.base;
+        long flags = flagsImage();
+        if (reason == TASK_IRET) flags &= ~FLAG_NT;
+        mmu.write(oldBase + 0x20, 4, s.rip, false);
+        mmu.write(oldBase + 0x24, 4, flags, false);
+        for (int r = 0; r < 8; r++) mmu.write(oldBase + 0x28 + 4L * r, 4, g[r], false);
+        for (int sr = 0; sr < 6; sr++) mmu.write(oldBase + 0x48 + 4L * sr, 2, s.seg[sr].selector, false);
+        if (reason != TASK_CALL) setBusy(s.tr.selector, false);
+        if (reason != TASK_IRET) {
+            setBusy(sel, true);
+            desc[1] |= 0x200;
+        }
+        if (reason == TASK_CALL) mmu.write(newBase, 2, s.tr.selector, false);
+        long eip = mmu.read(newBase + 0x20, 4, false);
+        long nflags = mmu.read(newBase + 0x24, 4, false);
+        long[] regs = pushaTmp;
+        for (int r = 0; r < 8; r++) regs[r] = mmu.read(newBase + 0x28 + 4L * r, 4, false);
+        int[] sels = new int[6];
+        for (int sr = 0; sr < 6; sr++) sels[sr] = (int) mmu.read(newBase + 0x48 + 4L * sr, 2, false);
+        int ldt = (int) mmu.read(newBase + 0x60, 2, false);
+        long cr3 = mmu.read(newBase + 0x1C, 4, false);
+        fillCache(s.tr, sel, desc);
+        s.cr0 |= CR0_TS;
+        if ((s.cr0 & CR0_PG) != 0 && cr3 != s.cr3) {
+            s.cr3 = cr3;
+            mmu.flushNonGlobal();
+        }
+        if (reason == TASK_CALL) nflags |= FLAG_NT;
+        s.rflags = (nflags & 0x3F_7FD7L) | 2;
+        s.rip = eip;
+        for (int r = 0; r < 8; r++) g[r] = regs[r];
+        // The new task's segments (faults here are reported as #TS with the selector).
+        try {
+            if ((ldt & ~3) == 0) {
+                s.ldtr.selector = ldt;
+                s.ldtr.unusable = true;
+            } else {
+                long[] ld = new long[2];
+                if ((ldt & 4) != 0) throw fault(TS, ldt & ~3);
+                readDescriptor(ldt, ld, 0);
+                if (((ld[1] >>> 8) & 0x1F) != 2) throw fault(TS, ldt & ~3);
+                fillCache(s.ldtr, ldt, ld);
+            }
+            if ((nflags & FLAG_VM) != 0) {
+                for (int sr = 0; sr < 6; sr++) loadSegment(sr, sels[sr]);
+                return;
+            }
+            int csSel = sels[CS];
+            if ((csSel & ~3) == 0) throw fault(TS, 0);
+            long[] cd = new long[2];
+            readDescriptor(csSel, cd, 0);
+            if (((cd[1] >>> 8) & 0x18) != 0x18) throw fault(TS, csSel & ~3);
+            if ((cd[1] & 0x8000) == 0) throw fault(NP, csSel & ~3);
+            fillCache(s.cs, csSel, cd);
+            s.cs.dpl = csSel & 3;
+            loadSegment(SS, sels[SS]);
+            for (int sr : new int[] {ES, DS, FS, GS}) loadSegment(sr, sels[sr]);
+        } catch (CpuFault f) {
+            if (f.vector == GP) throw fault(TS, f.errorCode);
+            throw f;
+        }
+    }
+
+    private void setBusy(int sel, boolean busy) {
+        long addr = s.gdtBase + (sel & ~7) + 4;
+        long hi = mmu.read(addr, 4, false);
+        mmu.write(addr, 4, busy ? hi | 0x200 : hi & ~0x200L, false);
     }
 
     /** RETF and IRET to the same or an outer privilege level. */
@@ -754,7 +866,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
             fillCache(s.cs, sel, desc);
             s.cs.dpl = rpl;
             fillCache(s.ss, newSs, sd);
-            g[RSP] = s.ss.db ? newSp : (g[RSP] & ~0xFFFFL) | (newSp & 0xFFFF);
+            newSp += popExtra; // RET imm16 releases parameters on the caller's stack too
+            g[RSP] = s.ss.db ? newSp & 0xFFFF_FFFFL : (g[RSP] & ~0xFFFFL) | (newSp & 0xFFFF);
             for (int sr : new int[] {ES, DS, FS, GS}) {
                 SegmentRegister r = s.seg[sr];
                 boolean conf = (r.type & 0xC) == 0xC;
@@ -853,15 +966,15 @@ public final class X86Cpu implements CodeSource, X87Memory {
             switch (op & 7) {
                 case 0, 1 -> {
                     long a = rmRead(size);
-                    long r = alu(aop, a, reg(size, d.reg), size);
+                    long r = alu.arith(aop, a, reg(size, d.reg), size);
                     if (aop != 7) rmWrite(size, r);
                 }
                 case 2, 3 -> {
-                    long r = alu(aop, reg(size, d.reg), rmRead(size), size);
+                    long r = alu.arith(aop, reg(size, d.reg), rmRead(size), size);
                     if (aop != 7) setReg(size, d.reg, r);
                 }
                 default -> {
-                    long r = alu(aop, reg(size, 0), d.imm & mask(size), size);
+                    long r = alu.arith(aop, reg(size, 0), d.imm & mask(size), size);
                     if (aop != 7) setReg(size, 0, r);
                 }
             }
@@ -878,8 +991,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0x2F -> das();
             case 0x37 -> aaa(true);
             case 0x3F -> aaa(false);
-            case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47 -> setReg(osz, op & 7, incDec(reg(osz, op & 7), osz, false));
-            case 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> setReg(osz, op & 7, incDec(reg(osz, op & 7), osz, true));
+            case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47 -> setReg(osz, op & 7, alu.incDec(reg(osz, op & 7), osz, false));
+            case 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> setReg(osz, op & 7, alu.incDec(reg(osz, op & 7), osz, true));
             case 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57 -> push(reg(osz, op & 7), osz);
             case 0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F -> {
                 long v = pop(osz);
@@ -897,18 +1010,18 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0x6C, 0x6D, 0x6E, 0x6F, 0xA4, 0xA5, 0xA6, 0xA7, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF ->
                     stringOp(op, (op & 1) == 0 ? 1 : osz);
             case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F -> {
-                if (cond(op & 15)) jump(s.rip + sext(d.imm, 1), osz);
+                if (alu.cond(op & 15)) jump(s.rip + sext(d.imm, 1), osz);
             }
             case 0x80, 0x81, 0x82, 0x83 -> {
                 int size = op == 0x80 || op == 0x82 ? 1 : osz;
                 long b = op == 0x83 ? sext(d.imm, 1) & mask(size) : d.imm & mask(size);
                 long a = rmRead(size);
-                long r = alu(d.reg, a, b, size);
+                long r = alu.arith(d.reg, a, b, size);
                 if (d.reg != 7) rmWrite(size, r);
             }
             case 0x84, 0x85 -> {
                 int size = op == 0x84 ? 1 : osz;
-                alu(4, rmRead(size), reg(size, d.reg), size);
+                alu.arith(4, rmRead(size), reg(size, d.reg), size);
             }
             case 0x86, 0x87 -> {
                 int size = op == 0x86 ? 1 : osz;
@@ -981,7 +1094,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 writeFlags(v, osz, false);
                 setSp(g[RSP] + osz);
             }
-            case 0x9E -> setFlags(reg(1, 4), FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF);
+            case 0x9E -> alu.setFlags(reg(1, 4), FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF);
             case 0x9F -> setReg(1, 4, (s.rflags & 0xD5) | 2);
             case 0xA0, 0xA1 -> {
                 int size = op == 0xA0 ? 1 : osz;
@@ -993,7 +1106,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             }
             case 0xA8, 0xA9 -> {
                 int size = op == 0xA8 ? 1 : osz;
-                alu(4, reg(size, 0), d.imm, size);
+                alu.arith(4, reg(size, 0), d.imm, size);
             }
             case 0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7 -> setReg(1, op & 7, d.imm);
             case 0xB8, 0xB9, 0xBA, 0xBB, 0xBC, 0xBD, 0xBE, 0xBF -> setReg(osz, op & 7, d.imm);
@@ -1001,7 +1114,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 int size = (op & 1) == 0 ? 1 : osz;
                 int count = op <= 0xC1 ? (int) d.imm : op <= 0xD1 ? 1 : (int) reg(1, RCX);
                 long a = rmRead(size);
-                long r = shift(d.reg, a, count, size);
+                long r = alu.shift(d.reg, a, count, size);
                 rmWrite(size, r);
             }
             case 0xC2, 0xC3 -> {
@@ -1059,14 +1172,14 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 if (base == 0) throw fault.set(DE, false, 0);
                 int al = (int) reg(1, 0);
                 setReg(2, 0, ((al / base) << 8) | (al % base));
-                s.rflags = (s.rflags & ~ARITH) | szp(al % base, 1);
+                s.rflags = (s.rflags & ~Alu.ARITH) | Alu.szp(al % base, 1);
             }
             case 0xD5 -> {
                 int r = (int) ((reg(1, 0) + reg(1, 4) * d.imm) & 0xFF);
                 setReg(2, 0, r);
-                s.rflags = (s.rflags & ~ARITH) | szp(r, 1);
+                s.rflags = (s.rflags & ~Alu.ARITH) | Alu.szp(r, 1);
             }
-            case 0xD6 -> setReg(1, 0, cf() ? 0xFF : 0);
+            case 0xD6 -> setReg(1, 0, alu.cf() ? 0xFF : 0);
             case 0xD7 -> {
                 long off = (reg(d.a32 ? 4 : 2, RBX) + reg(1, 0)) & (d.a32 ? 0xFFFF_FFFFL : 0xFFFF);
                 setReg(1, 0, readMem(d.seg, off, 1));
@@ -1136,7 +1249,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0xFD -> s.rflags |= FLAG_DF;
             case 0xFE -> {
                 if (d.reg > 1) throw ud();
-                rmWrite(1, incDec(rmRead(1), 1, d.reg == 1));
+                rmWrite(1, alu.incDec(rmRead(1), 1, d.reg == 1));
             }
             case 0xFF -> group5(osz);
             default -> {
@@ -1201,12 +1314,36 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         if ((s.rflags & FLAG_VM) != 0) {
             if (((s.rflags >>> 12) & 3) < 3) throw gp(0);
+            // IOPL 3: IRET works as in real mode, without touching IOPL or VM.
+            long ip = peek(osz, 0);
+            int cs = (int) peek(osz, osz);
+            long fl = peek(osz, 2 * osz);
+            loadSegment(CS, cs);
+            s.rip = ip & 0xFFFF;
+            setSp(g[RSP] + 3L * osz);
+            if (osz == 2) fl = (s.rflags & ~0xFFFFL) | (fl & 0xFFFF);
+            writeFlags(fl, osz, true);
+            return;
         }
-        if ((s.rflags & FLAG_NT) != 0) throw gp(0); // task return: no task switching in this model
+        if ((s.rflags & FLAG_NT) != 0) {
+            // Return to the task in the back link (SDM Vol. 3A 7.4).
+            int back = (int) mmu.read(s.tr.base, 2, false);
+            if ((back & 4) != 0) throw fault(TS, back & ~3);
+            long[] td = new long[2];
+            readDescriptor(back, td, 0);
+            if (((td[1] >>> 8) & 0x1F) != 0x0B) throw fault(TS, back & ~3);
+            if ((td[1] & 0x8000) == 0) throw fault(NP, back & ~3);
+            taskSwitch(back, td, TASK_IRET);
+            return;
+        }
         long ip = peek(osz, 0);
         int cs = (int) peek(osz, osz);
         long fl = peek(osz, 2 * osz);
         int cpl = s.cpl();
+        if (osz == 4 && cpl == 0 && (fl & FLAG_VM) != 0) {
+            enterV86(ip, cs, fl);
+            return;
+        }
         long sp = g[RSP];
         setSp(g[RSP] + 3L * osz);
         try {
@@ -1225,6 +1362,23 @@ public final class X86Cpu implements CodeSource, X87Memory {
         s.rflags = (old & ~changeable) | (fl & changeable) | 2;
         if ((old & FLAG_IF) == 0 && (s.rflags & FLAG_IF) != 0) breakBatch = true;
         s.nmiBlocked = false;
+    }
+
+    /** IRET from ring 0 with EFLAGS.VM: the rest of the frame is ESP, SS, ES, DS, FS, GS (SDM Vol. 3A 20.2.5). */
+    private void enterV86(long ip, int cs, long fl) {
+        long esp = peek(4, 12);
+        int[] sels = {(int) peek(4, 20), (int) peek(4, 24), (int) peek(4, 28), (int) peek(4, 32)};
+        int ss = (int) peek(4, 16);
+        s.rflags = (fl & 0x3F_7FD7L) | 2;
+        loadSegment(CS, cs);
+        loadSegment(SS, ss);
+        loadSegment(ES, sels[0]);
+        loadSegment(DS, sels[1]);
+        loadSegment(FS, sels[2]);
+        loadSegment(GS, sels[3]);
+        g[RSP] = esp & 0xFFFF_FFFFL;
+        s.rip = ip & 0xFFFF;
+        breakBatch = true;
     }
 
     private void pusha(int osz) {
@@ -1297,19 +1451,19 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private long imul3(long a, long b, int size) {
         long r = a * b;
         long t = sext(r, size);
-        long f = szp(r & mask(size), size);
+        long f = Alu.szp(r & mask(size), size);
         if (t != r) f |= FLAG_CF | FLAG_OF;
-        s.rflags = (s.rflags & ~ARITH) | f;
+        s.rflags = (s.rflags & ~Alu.ARITH) | f;
         return r & mask(size);
     }
 
     private void group3(int size) {
         switch (d.reg) {
-            case 0, 1 -> alu(4, rmRead(size), d.imm & mask(size), size);
+            case 0, 1 -> alu.arith(4, rmRead(size), d.imm & mask(size), size);
             case 2 -> rmWrite(size, ~rmRead(size) & mask(size));
             case 3 -> {
                 long a = rmRead(size);
-                long r = alu(5, 0, a, size);
+                long r = alu.arith(5, 0, a, size);
                 rmWrite(size, r);
             }
             case 4, 5 -> {
@@ -1322,7 +1476,6 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 long hi;
                 boolean ovf;
                 if (size == 4 && !signed) {
-                    hi = Math.multiplyHigh(acc, a) << 32 | (r >>> 32);
                     hi = (r >>> 32) & 0xFFFF_FFFFL;
                     ovf = hi != 0;
                 } else if (size == 4) {
@@ -1337,9 +1490,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
                     setReg(size, 0, lo);
                     setReg(size, RDX, hi);
                 }
-                long f = szp(lo, size);
+                long f = Alu.szp(lo, size);
                 if (ovf) f |= FLAG_CF | FLAG_OF;
-                s.rflags = (s.rflags & ~ARITH) | f;
+                s.rflags = (s.rflags & ~Alu.ARITH) | f;
             }
             default -> divide(size, d.reg == 7);
         }
@@ -1390,7 +1543,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private void group5(int osz) {
         switch (d.reg) {
-            case 0, 1 -> rmWrite(osz, incDec(rmRead(osz), osz, d.reg == 1));
+            case 0, 1 -> rmWrite(osz, alu.incDec(rmRead(osz), osz, d.reg == 1));
             case 2 -> {
                 long target = rmRead(osz);
                 checkJump(target, osz);
@@ -1414,8 +1567,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private void daa() {
         int al = (int) reg(1, 0);
-        boolean oldCf = cf();
-        long f = s.rflags & ~ARITH;
+        boolean oldCf = alu.cf();
+        long f = s.rflags & ~Alu.ARITH;
         int r = al;
         if ((al & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
             r += 6;
@@ -1428,13 +1581,13 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         r &= 0xFF;
         setReg(1, 0, r);
-        s.rflags = f | szp(r, 1);
+        s.rflags = f | Alu.szp(r, 1);
     }
 
     private void das() {
         int al = (int) reg(1, 0);
-        boolean oldCf = cf();
-        long f = s.rflags & ~ARITH;
+        boolean oldCf = alu.cf();
+        long f = s.rflags & ~Alu.ARITH;
         int r = al;
         if ((al & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
             r -= 6;
@@ -1447,19 +1600,19 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         r &= 0xFF;
         setReg(1, 0, r);
-        s.rflags = f | szp(r, 1);
+        s.rflags = f | Alu.szp(r, 1);
     }
 
     private void aaa(boolean add) {
         long ax = reg(2, 0);
-        long f = s.rflags & ~ARITH;
+        long f = s.rflags & ~Alu.ARITH;
         if ((ax & 0xF) > 9 || (s.rflags & FLAG_AF) != 0) {
             ax = add ? ax + 0x106 : ax - 6 - 0x100;
             f |= FLAG_AF | FLAG_CF;
         }
         ax &= 0xFF0F;
         setReg(2, 0, ax);
-        s.rflags = f | szp(ax & 0xFF, 1);
+        s.rflags = f | Alu.szp(ax & 0xFF, 1);
     }
 
     // ---- strings ----
@@ -1484,7 +1637,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 case 0xA6, 0xA7 -> {
                     long a = readMem(d.seg, reg(asz, RSI), size);
                     long b = readMem(ES, reg(asz, RDI), size);
-                    alu(7, a, b, size);
+                    alu.arith(7, a, b, size);
                     setReg(asz, RSI, (reg(asz, RSI) + step) & am);
                     setReg(asz, RDI, (reg(asz, RDI) + step) & am);
                 }
@@ -1498,7 +1651,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 }
                 case 0xAE, 0xAF -> {
                     long b = readMem(ES, reg(asz, RDI), size);
-                    alu(7, reg(size, 0), b, size);
+                    alu.arith(7, reg(size, 0), b, size);
                     setReg(asz, RDI, (reg(asz, RDI) + step) & am);
                 }
                 case 0x6C, 0x6D -> {
@@ -1564,7 +1717,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         long flags = fpu.execute(op, modrm, m, env);
         if (flags != FpuUnit.NO_FLAGS) {
-            s.rflags = (s.rflags & ~ARITH) | (flags & (FLAG_ZF | FLAG_PF | FLAG_CF));
+            s.rflags = (s.rflags & ~Alu.ARITH) | (flags & (FLAG_ZF | FLAG_PF | FLAG_CF));
         }
     }
 
@@ -1641,7 +1794,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             }
             case 0x31 -> {
                 if ((s.cr4 & 4) != 0 && s.cpl() != 0) throw gp(0);
-                long t = s.tsc + batchCount;
+                long t = readTsc();
                 setReg(4, 0, t);
                 setReg(4, RDX, t >>> 32);
             }
@@ -1651,16 +1804,18 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 setReg(4, 0, v);
                 setReg(4, RDX, v >>> 32);
             }
+            case 0x34 -> sysenter();
+            case 0x35 -> sysexit();
             case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> {
                 long v = rmRead(osz);
-                if (cond(op & 15)) setReg(osz, d.reg, v);
+                if (alu.cond(op & 15)) setReg(osz, d.reg, v);
                 else if (osz == 4) setReg(4, d.reg, reg(4, d.reg));
             }
             case 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8D, 0x8E, 0x8F -> {
-                if (cond(op & 15)) jump(s.rip + sext(d.imm, osz), osz);
+                if (alu.cond(op & 15)) jump(s.rip + sext(d.imm, osz), osz);
             }
             case 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F ->
-                    rmStore(1, cond(op & 15) ? 1 : 0);
+                    rmStore(1, alu.cond(op & 15) ? 1 : 0);
             case 0xA0, 0xA8 -> push(s.seg[op == 0xA0 ? FS : GS].selector, osz);
             case 0xA1, 0xA9 -> {
                 long v = peek(osz, 0);
@@ -1688,7 +1843,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 int size = op == 0xB0 ? 1 : osz;
                 long v = rmRead(size);
                 long acc = reg(size, 0);
-                alu(7, acc, v, size);
+                alu.arith(7, acc, v, size);
                 if (acc == v) rmWrite(size, reg(size, d.reg));
                 else {
                     rmWrite(size, v);
@@ -1722,7 +1877,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 int size = op == 0xC0 ? 1 : osz;
                 long a = rmRead(size);
                 long b = reg(size, d.reg);
-                long r = alu(0, a, b, size);
+                long r = alu.arith(0, a, b, size);
                 rmWrite(size, r);
                 setReg(size, d.reg, a);
             }
@@ -1749,6 +1904,32 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
     }
 
+    /** SYSENTER (SDM Vol. 2): flat ring-0 CS/SS from IA32_SYSENTER_CS. */
+    private void sysenter() {
+        int cs = (int) s.sysenterCs & 0xFFFC;
+        if (!s.protectedMode() || cs == 0) throw gp(0);
+        s.rflags &= ~(FLAG_VM | FLAG_IF | FLAG_RF);
+        flatSegment(s.cs, cs, true, 0);
+        flatSegment(s.ss, cs + 8, false, 0);
+        s.rip = s.sysenterEip & 0xFFFF_FFFFL;
+        g[RSP] = s.sysenterEsp & 0xFFFF_FFFFL;
+    }
+
+    /** SYSEXIT: back to flat ring 3 at EDX with ESP = ECX. */
+    private void sysexit() {
+        int cs = (int) s.sysenterCs & 0xFFFC;
+        if (!s.protectedMode() || (s.rflags & FLAG_VM) != 0 || s.cpl() != 0 || cs == 0) throw gp(0);
+        flatSegment(s.cs, (cs + 16) | 3, true, 3);
+        flatSegment(s.ss, (cs + 24) | 3, false, 3);
+        s.rip = reg(4, RDX);
+        g[RSP] = reg(4, RCX);
+    }
+
+    private static void flatSegment(SegmentRegister r, int sel, boolean code, int dpl) {
+        r.setFlat(sel, code);
+        r.dpl = dpl;
+    }
+
     private void requireCpl0() {
         if (s.cpl() != 0) throw gp(0);
     }
@@ -1768,7 +1949,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 mmu.flushNonGlobal();
             }
             case 4 -> {
-                if ((v & ~0x2BFL & 0xFFFF_FFFFL) != 0 || (v & 0x20) != 0) throw gp(0); // PAE not modelled
+                if ((v & ~0x2BFL & 0xFFFF_FFFFL) != 0) throw gp(0); // VME..PCE, OSFXSR, OSXMMEXCPT
                 s.cr4 = v;
                 mmu.flushAll();
             }
@@ -1781,14 +1962,16 @@ public final class X86Cpu implements CodeSource, X87Memory {
         long a, b, c, dd;
         switch (leaf) {
             case 0 -> { a = 1; b = 0x756E6547; dd = 0x49656E69; c = 0x6C65746E; } // GenuineIntel
+            case 0x8000_0001 -> { a = b = c = 0; dd = 1 << 20; } // NX
             case 1 -> {
-                a = 0x0633; // family 6, model 3, stepping 3
+                a = 0x0652; // family 6, model 5, stepping 2 (SEP is valid from model 3 stepping 3 on)
                 b = 0;
                 c = 0;
-                dd = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 13) | (1 << 15);
+                // PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV
+                dd = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
                 if (fpu != null) dd |= 1 | (1 << 24);
             }
-            case 0x8000_0000 -> { a = 0x8000_0000L; b = c = dd = 0; }
+            case 0x8000_0000 -> { a = 0x8000_0001L; b = c = dd = 0; }
             default -> { a = b = c = dd = 0; }
         }
         setReg(4, 0, a);
@@ -1799,12 +1982,13 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private long rdmsr(int idx) {
         return switch (idx) {
-            case 0x10 -> s.tsc + batchCount;
+            case 0x10 -> readTsc();
             case 0x1B -> s.apicBase;
             case 0x174 -> s.sysenterCs;
             case 0x175 -> s.sysenterEsp;
             case 0x176 -> s.sysenterEip;
             case 0x277 -> s.pat;
+            case 0xC000_0080 -> s.efer;
             case 0xFE -> 0x508; // MTRRcap: 8 variable ranges, fixed ranges, write-combining
             default -> {
                 if (!knownMsr(idx)) throw gp(0);
@@ -1815,12 +1999,17 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private void wrmsr(int idx, long v) {
         switch (idx) {
-            case 0x10 -> s.tsc = v - batchCount;
+            case 0x10 -> writeTsc(v);
             case 0x1B -> s.apicBase = v;
             case 0x174 -> s.sysenterCs = v & 0xFFFF;
             case 0x175 -> s.sysenterEsp = v;
             case 0x176 -> s.sysenterEip = v;
             case 0x277 -> s.pat = v;
+            case 0xC000_0080 -> {
+                if ((v & ~0x800L) != 0) throw gp(0); // only NXE: no long mode, no SYSCALL in this model
+                s.efer = v;
+                mmu.flushAll();
+            }
             default -> {
                 if (!knownMsr(idx) || idx == 0xFE) throw gp(0);
                 s.otherMsrs.put(idx, v);
@@ -1887,9 +2076,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
             r = (wide >>> count) & mask(osz);
             cfv = (a >>> (count - 1)) & 1;
         }
-        long f = szp(r, osz) | cfv;
+        long f = Alu.szp(r, osz) | cfv;
         if ((((r ^ a) >>> (bits - 1)) & 1) != 0) f |= FLAG_OF;
-        s.rflags = (s.rflags & ~ARITH) | f;
+        s.rflags = (s.rflags & ~Alu.ARITH) | f;
         rmWrite(osz, r);
     }
 

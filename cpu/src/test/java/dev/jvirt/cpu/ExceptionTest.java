@@ -118,6 +118,56 @@ class ExceptionTest {
     }
 
     @Test
+    void paeNoExecutePageFaultsOnInstructionFetch() {
+        try (TestMachine m = new TestMachine()) {
+            m.flat32(SETUP + """
+                    mov $0x12000, %edi
+                    mov $0x003, %eax
+                    mov $512, %ecx
+                    1: mov %eax, (%edi)
+                    movl $0, 4(%edi)
+                    add $0x1000, %eax
+                    add $8, %edi
+                    loop 1b
+                    movl $0x80000000, 0x12000 + 0x1F0*8 + 4
+                    movb $0xC3, 0x1F0000
+                    movl $0x12003, 0x11000
+                    movl $0, 0x11004
+                    movl $0x11001, 0x10000
+                    movl $0, 0x10004
+                    mov $0xC0000080, %ecx
+                    rdmsr
+                    or $0x800, %eax
+                    wrmsr
+                    mov %cr4, %eax
+                    or $0x20, %eax
+                    mov %eax, %cr4
+                    mov $0x10000, %eax
+                    mov %eax, %cr3
+                    mov %cr0, %eax
+                    or $0x80000000, %eax
+                    mov %eax, %cr0
+                    movzbl 0x1F0000, %eax
+                    mov %eax, 0x302c
+                    mov $0x1F0000, %eax
+                    call *%eax
+                    hlt
+                    h0: hlt
+                    h13: hlt
+                    h14: pop %eax
+                    mov %eax, 0x3020
+                    mov %cr2, %eax
+                    mov %eax, 0x3024
+                    hlt
+                    """ + TABLES);
+            m.runToHalt(100_000);
+            assertEquals(0xC3, m.mem32(0x302c), "NX pages stay readable");
+            assertEquals(0x11, m.mem32(0x3020), "present + instruction fetch");
+            assertEquals(0x1F0000, m.mem32(0x3024));
+        }
+    }
+
+    @Test
     void realModeDivideErrorVectorsThroughTheIvt() {
         try (TestMachine m = new TestMachine()) {
             m.realMode("""

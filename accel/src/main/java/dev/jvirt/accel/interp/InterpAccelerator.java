@@ -7,6 +7,8 @@ import dev.jvirt.cpu.CpuState;
 import dev.jvirt.cpu.x87.FpuUnit;
 import dev.jvirt.mmu.A20Gate;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /** The interpreter bound to one machine. */
@@ -22,15 +24,30 @@ public final class InterpAccelerator implements Accelerator {
     @Override
     public String name() { return "interp"; }
 
-    /** The board's A20 gate; vCPUs created afterwards mask physical addresses with it (default: always enabled). */
-    public void setA20Gate(A20Gate gate) { this.a20 = gate; }
+    /**
+     * The board's A20 gate: every vCPU masks physical addresses with it (default: always enabled), and
+     * this accelerator becomes the gate's listener, flushing all vCPUs' TLBs when it changes.
+     */
+    public synchronized void setA20Gate(A20Gate gate) {
+        this.a20 = gate;
+        for (InterpVCpu v : vcpus) v.cpu().setA20(gate);
+        if (gate != null) gate.setListener(this::flushAll);
+    }
+
+    private synchronized void flushAll() {
+        for (InterpVCpu v : vcpus) v.cpu().stateChanged();
+    }
+
+    private final List<InterpVCpu> vcpus = new ArrayList<>();
 
     /** How each vCPU gets its x87 unit; the default is {@code dev.jvirt.cpu.x87.X87} when present. Null result: no FPU. */
     public void setFpuFactory(Function<CpuState, FpuUnit> factory) { this.fpuFactory = factory; }
 
     @Override
-    public VCpu createVcpu(int index) {
-        return new InterpVCpu(index, machine, a20, fpuFactory);
+    public synchronized VCpu createVcpu(int index) {
+        InterpVCpu v = new InterpVCpu(index, machine, a20, fpuFactory);
+        vcpus.add(v);
+        return v;
     }
 
     @Override

@@ -43,6 +43,8 @@ public final class InterpVCpu implements VCpu {
         if (fpuFactory != null) cpu.setFpu(fpuFactory.apply(state));
         this.irq = machine.interrupts().apply(index);
         this.clock = machine.clock();
+        VirtualClock c = this.clock;
+        cpu.setTscClock(c::nanos);
     }
 
     @Override
@@ -58,11 +60,21 @@ public final class InterpVCpu implements VCpu {
             return loop();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "interpreter failure", e);
-            return new Exit(Exit.Kind.ERROR, String.format("interpreter failure at %04x:%08x: %s",
-                    state.cs.selector, state.rip, e));
+            return new Exit(Exit.Kind.ERROR, String.format("interpreter failure at %04x:%08x (code %s): %s",
+                    state.cs.selector, state.rip, codeBytes(), e));
         } finally {
             runner = null;
         }
+    }
+
+    /** The bytes at CS:EIP (physical, paging ignored), for error messages. */
+    private String codeBytes() {
+        StringBuilder b = new StringBuilder();
+        long at = (state.cs.base + state.rip) & 0xFFFF_FFFFL;
+        synchronized (lock) {
+            for (int i = 0; i < 16; i++) b.append(String.format("%02x", machine.memory().readByte(at + i)));
+        }
+        return b.toString();
     }
 
     private Exit loop() {
@@ -146,12 +158,14 @@ public final class InterpVCpu implements VCpu {
 
     @Override
     public void getState(CpuState into) {
+        cpu.syncStateTsc();
         into.copyFrom(state);
     }
 
     @Override
     public void setState(CpuState from) {
         state.copyFrom(from);
+        cpu.loadStateTsc();
         cpu.stateChanged();
     }
 }

@@ -112,6 +112,90 @@ class InterpVCpuTest {
     }
 
     @Test
+    void a20GateMasksAddressBit20AndFlushesTranslations() {
+        dev.jvirt.mmu.A20Gate gate = new dev.jvirt.mmu.A20Gate();
+        byte[] code = GuestAsm.assemble(".code32\n" + """
+                movl $0x11111111, 0x1000
+                movl $0x22222222, 0x101000
+                out %al, $0x80
+                mov 0x101000, %ebx
+                cli
+                hlt
+                """, 0x8000);
+        ram.load(0x8000, code); // below 1 MiB: the code itself must not move when A20 is masked
+        MachineResources res = new MachineResources(memory, ports, clock, i -> pic, MachineControl.NONE, ioLock);
+        InterpAccelerator acc = (InterpAccelerator) new InterpProvider().create(res);
+        acc.setA20Gate(gate);
+        gate.set(true);
+        VCpu v = acc.createVcpu(0);
+        CpuState s = new CpuState();
+        s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET;
+        s.cs.setFlat(0x08, true);
+        for (int sr : new int[] {CpuState.DS, CpuState.ES, CpuState.SS}) s.seg[sr].setFlat(0x10, false);
+        s.rip = 0x8000;
+        s.gpr[CpuState.RSP] = 0x90000;
+        v.setState(s);
+        ports.unregister(0x80, 1);
+        ports.register(0x80, 1, new IoHandler() {
+            @Override public long read(long offset, int size) { return 0; }
+            @Override public void write(long offset, int size, long value) { gate.set(false); }
+        });
+        assertEquals(VCpu.Exit.Kind.HALTED_FOREVER, v.run().kind());
+        v.getState(s);
+        assertEquals(0x11111111L, s.gpr[CpuState.RBX], "with A20 masked, 0x101000 reads 0x001000");
+        assertEquals(0x22222222L, memory.read(0x101000, 4));
+    }
+
+    @Test
+    void stateMovedToAFreshVcpuMidRunContinuesIdentically() {
+        String program = """
+                xor %ebx, %ebx
+                mov $1, %esi
+                mov $200, %ecx
+                1: imul $31, %esi, %esi
+                add %ecx, %esi
+                xor %esi, %ebx
+                rol $3, %ebx
+                mov %cl, %al
+                out %al, $0x80
+                loop 1b
+                pushf
+                pop %edx
+                cli
+                hlt
+                """;
+        VCpu reference = vcpu(program);
+        assertEquals(VCpu.Exit.Kind.HALTED_FOREVER, reference.run().kind());
+        CpuState expected = new CpuState();
+        reference.getState(expected);
+
+        portWrites.clear();
+        VCpu first = vcpu(program);
+        ports.unregister(0x80, 1);
+        ports.register(0x80, 1, new IoHandler() {
+            @Override public long read(long offset, int size) { return 0; }
+            @Override public void write(long offset, int size, long value) {
+                portWrites.add(value);
+                if (portWrites.size() == 77) first.requestStop();
+            }
+        });
+        assertEquals(VCpu.Exit.Kind.STOPPED, first.run().kind());
+        CpuState mid = new CpuState();
+        first.getState(mid);
+        MachineResources res = new MachineResources(memory, ports, clock, i -> pic, MachineControl.NONE, ioLock);
+        VCpu second = new InterpProvider().create(res).createVcpu(0);
+        second.setState(mid);
+        assertEquals(VCpu.Exit.Kind.HALTED_FOREVER, second.run().kind());
+        CpuState actual = new CpuState();
+        second.getState(actual);
+        assertEquals(expected.gpr[CpuState.RBX], actual.gpr[CpuState.RBX]);
+        assertEquals(expected.gpr[CpuState.RSI], actual.gpr[CpuState.RSI]);
+        assertEquals(expected.gpr[CpuState.RDX], actual.gpr[CpuState.RDX], "flags image");
+        assertEquals(expected.rip, actual.rip);
+        assertEquals(200, portWrites.size(), "every iteration ran exactly once across the move");
+    }
+
+    @Test
     void tripleFaultIsShutdown() {
         VCpu v = vcpu("""
                 lidt bad
@@ -170,11 +254,16 @@ class InterpVCpuTest {
                 movw $0x08, idt + 0x20*8 + 2
                 movw $0x8E00, idt + 0x20*8 + 4
                 xor %ebx, %ebx
+                rdtsc
+                mov %eax, 0x3000
                 sti
                 1: hlt
                 cmp $3, %ebx
                 jb 1b
                 cli
+                rdtsc
+                sub 0x3000, %eax
+                mov %eax, 0x3004
                 hlt
                 tick: inc %ebx
                 iret
@@ -185,5 +274,6 @@ class InterpVCpuTest {
         assertEquals(3, s.gpr[CpuState.RBX]);
         assertEquals(3, acks);
         assertTrue(clock.nanos() >= 3_000_000, "idle time was skipped to each deadline");
+        assertTrue(memory.read(0x3004, 4) >= 2_000_000, "the TSC counts virtual time, idle included");
     }
 }

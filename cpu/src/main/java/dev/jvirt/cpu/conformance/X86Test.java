@@ -105,7 +105,6 @@ public final class X86Test {
             try (GuestRam ram = GuestRam.allocate(RAM_SIZE)) {
                 X86Test t = new X86Test(ram);
                 String why;
-                int[] got = new int[1];
                 why = t.runVector(form, v);
                 out.println("result: " + (why == null ? "pass" : why));
                 out.println("got  " + t.state.cs.selector + ":" + Long.toHexString(t.state.rip) + " flags " + Long.toHexString(t.state.rflags)

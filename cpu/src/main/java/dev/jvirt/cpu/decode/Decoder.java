@@ -19,10 +19,8 @@ public final class Decoder {
         d.clear();
         boolean o32 = code32, a32 = code32;
         int i = 0;
-        int b;
-        while (true) {
-            if (i >= MAX_LENGTH) { tooLong(d); return; }
-            b = src.codeByte(i++);
+        int b = src.codeByte(i++);
+        while ((ATTR[b] & PREFIX) != 0) {
             switch (b) {
                 case 0x26 -> d.segOverride = ES;
                 case 0x2E -> d.segOverride = CS;
@@ -34,10 +32,10 @@ public final class Decoder {
                 case 0x67 -> a32 = !code32;
                 case 0xF0 -> d.lock = true;
                 case 0xF2 -> d.rep = DecodedInsn.REP_NE;
-                case 0xF3 -> d.rep = DecodedInsn.REP_E;
-                default -> { }
+                default -> d.rep = DecodedInsn.REP_E;
             }
-            if ((ATTR[b] & PREFIX) == 0) break;
+            if (i >= MAX_LENGTH) { tooLong(d); return; }
+            b = src.codeByte(i++);
         }
         int op = b;
         if (b == 0x0F) {
