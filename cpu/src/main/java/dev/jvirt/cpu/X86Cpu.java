@@ -1699,6 +1699,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             return;
         }
         int modrm = d.mod << 6 | d.reg << 3 | d.rm;
+        if (!dev.jvirt.cpu.x87.X87.isDefined(op, modrm)) throw ud();
         boolean noWait = (op == 0xDB && modrm == 0xE2) || (op == 0xDB && modrm == 0xE3) || (op == 0xDF && modrm == 0xE0)
                 || (d.mem && (op == 0xD9 || op == 0xDD) && (d.reg == 6 || d.reg == 7));
         if (!noWait) checkPendingFpu();
@@ -1707,6 +1708,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         env.rexW = false;
         env.fcs = s.cs.selector;
         env.fip = eipStart;
+        env.eflags = s.rflags; // FCMOVcc reads it
         X87Memory m = null;
         if (d.mem) {
             x87Seg = d.seg;
