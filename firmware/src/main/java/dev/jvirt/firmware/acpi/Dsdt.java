@@ -16,9 +16,10 @@ import static dev.jvirt.firmware.acpi.aml.ResourceTemplate.MIN_FIXED;
 
 /**
  * The Differentiated System Description Table: the namespace of an i440FX/PIIX3 PC in AML, after
- * QEMU's pc machine. PCI interrupts are routed the PIIX3 way: slot s pin p goes to PIRQ (s + p) & 3,
- * whose link device LNKA-LNKD reads and programs the PIRQ route control registers 0x60-0x63 of
- * the ISA bridge (device 1 function 0) through a PCI_Config operation region.
+ * QEMU's pc machine. PCI interrupts are routed as QEMU's i440FX board wires them: slot s pin p
+ * (INTA = 0) goes to PIRQ {@link #pirq}(s, p); the link device LNKA-LNKD of each PIRQ reads and
+ * programs the PIIX3 PIRQ route control registers 0x60-0x63 of the ISA bridge (device 1
+ * function 0) through a PCI_Config operation region.
  */
 public final class Dsdt {
     /** Revision 2: integers are 64 bits. */
@@ -83,11 +84,20 @@ public final class Dsdt {
         List<byte[]> entries = new ArrayList<>();
         for (int slot = 1; slot < 32; slot++) {
             for (int pin = 0; pin < 4; pin++) {
-                String link = "LNK" + (char) ('A' + ((slot + pin) & 3));
+                String link = "LNK" + (char) ('A' + pirq(slot, pin));
                 entries.add(pkg(integer(((long) slot << 16) | 0xFFFF), integer(pin), ref(link), integer(0)));
             }
         }
         return pkg(entries.toArray(byte[][]::new));
+    }
+
+    /**
+     * The PIRQ (0 = A) that INTx# {@code pin} (0 = INTA#) of PCI slot {@code slot} is wired to:
+     * QEMU's piix pci_slot_get_pirq, (slot - 1 + pin) mod 4. The PCI bus emulation must route
+     * interrupts by this same function.
+     */
+    public static int pirq(int slot, int pin) {
+        return (slot - 1 + pin) & 3;
     }
 
     private static byte[] isaBridge() {
