@@ -58,7 +58,6 @@ public final class Dsdt {
     private static byte[] pci0(AcpiConfig c) {
         return device("PCI0",
                 name("_HID", eisaId("PNP0A03")),
-                name("_ADR", integer(0)),
                 name("_UID", integer(0)),
                 name("_BBN", integer(0)),
                 name("_CRS", hostBridgeResources(c)),
