@@ -36,7 +36,7 @@ public final class Dsdt {
         ByteBuilder b = SdtHeader.start("DSDT", REVISION, "JVIRTDSD");
         // \_S5: SLP_TYP 0 in PM1a_CNT and PM1b_CNT soft-offs the PIIX4.
         b.bytes(scope("\\", name("_S5", pkg(integer(0), integer(0), integer(0), integer(0)))));
-        b.bytes(scope("\\_SB", systemBus(c)));
+        b.bytes(scope("_SB", systemBus(c)));
         return SdtHeader.finish(b);
     }
 
