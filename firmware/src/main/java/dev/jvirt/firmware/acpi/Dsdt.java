@@ -51,6 +51,7 @@ public final class Dsdt {
         terms.add(linkStatusMethod());
         terms.add(linkCurrentResourcesMethod());
         for (int i = 0; i < 4; i++) terms.add(link(i));
+        terms.add(sciLink(c));
         if (c.hpet()) terms.add(hpet(c));
         return ByteBuilder.concat(terms.toArray(byte[][]::new));
     }
@@ -78,12 +79,16 @@ public final class Dsdt {
                 .build();
     }
 
-    /** _PRT: for each slot 1-31 and pin INTA-INTD, Package {address (slot << 16 | 0xFFFF), pin, link, 0}. */
+    /**
+     * _PRT: for each slot 1-31 and pin INTA-INTD, Package {address (slot << 16 | 0xFFFF), pin, link, 0};
+     * slot 1 INTA goes to LNKS, the SCI, as on QEMU.
+     */
     static byte[] routingTable() {
         List<byte[]> entries = new ArrayList<>();
         for (int slot = 1; slot < 32; slot++) {
             for (int pin = 0; pin < 4; pin++) {
-                String link = "LNK" + (char) ('A' + pirq(slot, pin));
+                // The PIIX4 PM function (01.3) signals on INTA the SCI, which is hard-wired to IRQ 9.
+                String link = slot == 1 && pin == 0 ? "LNKS" : "LNK" + (char) ('A' + pirq(slot, pin));
                 entries.add(pkg(integer(((long) slot << 16) | 0xFFFF), integer(pin), ref(link), integer(0)));
             }
         }
@@ -141,6 +146,18 @@ public final class Dsdt {
                 method("_SRS", 1, false,
                         createDWordField(arg(0), integer(5), "PRRI"),
                         store(ref("PRRI"), ref(route))));
+    }
+
+    /** LNKS: the SCI's fixed, always-enabled route, which the OS can neither move nor disable. */
+    private static byte[] sciLink(AcpiConfig c) {
+        return device("LNKS",
+                name("_HID", eisaId("PNP0C0F")),
+                name("_UID", integer(4)),
+                name("_PRS", linkTemplate(c.sciIrq())),
+                method("_STA", 0, false, returnValue(integer(0x0B))),
+                method("_SRS", 1, false),
+                method("_DIS", 0, false),
+                method("_CRS", 0, false, returnValue(ref("_PRS"))));
     }
 
     private static byte[] linkTemplate(int... irqs) {

@@ -4,8 +4,8 @@ import dev.jvirt.firmware.acpi.aml.ByteBuilder;
 
 /**
  * Fixed ACPI Description Table, revision 6 (ACPI 6.x, 5.2.9), 276 bytes, for a PIIX4-style PM
- * block. There is no SMM: SMI_CMD, ACPI_ENABLE and ACPI_DISABLE are 0, which tells the OS that
- * the hardware is always in ACPI mode. The power button is the fixed-feature one (PWRBTN_STS in
+ * block. By default SMI_CMD, ACPI_ENABLE and ACPI_DISABLE are 0, which tells the OS that the
+ * hardware is always in ACPI mode; QEMU's APM port may be given instead. The power button is the fixed-feature one (PWRBTN_STS in
  * PM1a_EVT); there is no sleep button.
  */
 public final class Fadt {
@@ -34,7 +34,7 @@ public final class Fadt {
         b.u8(0);                        // reserved (ACPI 1.0 INT_MODEL)
         b.u8(0);                        // Preferred_PM_Profile: unspecified
         b.u16(c.sciIrq());
-        b.u32(0).u8(0).u8(0);           // SMI_CMD, ACPI_ENABLE, ACPI_DISABLE
+        b.u32(c.smiCommand().port()).u8(c.smiCommand().acpiEnable()).u8(c.smiCommand().acpiDisable());
         b.u8(0).u8(0);                  // S4BIOS_REQ, PSTATE_CNT
         b.u32(c.pm1aEventBlock()).u32(0);
         b.u32(c.pm1aControlBlock()).u32(0);

@@ -73,8 +73,7 @@ class AcpiTablesTest {
             assertEquals(expected.get(i), le(rsdt).getInt(36 + 4 * i) & 0xFFFF_FFFFL);
             assertEquals(expected.get(i), le(xsdt).getLong(36 + 8 * i));
         }
-        AcpiConfig noHpet = new AcpiConfig(PC4.apicIds(), 4, PC4.ioApicAddress(), 0, false, 0, 0,
-                0x600, 0xAFE0, 4, 9, 0xCF9, 6, 0x32, PC4.pciHoleStart());
+        AcpiConfig noHpet = PC4.withoutHpet();
         AcpiTables.Image small = image(noHpet);
         assertEquals(36 + 8 * 2, small.table("XSDT").bytes().length);
         assertEquals(null, small.table("HPET"));
@@ -118,6 +117,15 @@ class AcpiTablesTest {
         assertGas(f, 160, 0, 0, 0);        // X_PM1b_EVT_BLK absent
     }
 
+    @Test
+    void fadtCarriesAnApmSmiCommandPortWhenGiven() {
+        byte[] f = image(PC4.withSmiCommand(AcpiConfig.SmiCommand.QEMU_APM)).table("FACP").bytes();
+        assertEquals(0xB2, le(f).getInt(48), "SMI_CMD");
+        assertEquals(0xF1, f[52] & 0xFF, "ACPI_ENABLE");
+        assertEquals(0xF0, f[53] & 0xFF, "ACPI_DISABLE");
+        assertEquals(0, sum(f, 0, f.length));
+    }
+
     private static void assertGas(byte[] t, int off, int space, int bits, long address) {
         assertEquals(space, t[off], "GAS space at " + off);
         assertEquals(bits, t[off + 1] & 0xFF, "GAS width at " + off);
@@ -127,8 +135,7 @@ class AcpiTablesTest {
     @Test
     void physicalDestinationModeIsForcedOnlyWhenApicIdsReachEight() {
         assertEquals(0, le(image(PC4).table("FACP").bytes()).getInt(112) & Fadt.FORCE_APIC_PHYSICAL_DESTINATION_MODE);
-        AcpiConfig wide = new AcpiConfig(List.of(0, 8), 9, PC4.ioApicAddress(), 0, true, PC4.hpetAddress(), PC4.hpetBlockId(),
-                0x600, 0xAFE0, 4, 9, 0xCF9, 6, 0x32, PC4.pciHoleStart());
+        AcpiConfig wide = PC4.withApicIds(List.of(0, 8), 9);
         assertNotEquals(0, le(image(wide).table("FACP").bytes()).getInt(112) & Fadt.FORCE_APIC_PHYSICAL_DESTINATION_MODE);
     }
 
@@ -144,8 +151,7 @@ class AcpiTablesTest {
 
     @Test
     void madtListsEachCpuTheIoApicOverridesAndLint1Nmi() {
-        AcpiConfig c = new AcpiConfig(List.of(0, 2, 4, 6), 8, 0xFEC0_0000L, 0, true, PC4.hpetAddress(), PC4.hpetBlockId(),
-                0x600, 0xAFE0, 4, 9, 0xCF9, 6, 0x32, PC4.pciHoleStart());
+        AcpiConfig c = PC4.withApicIds(List.of(0, 2, 4, 6), 8);
         byte[] m = image(c).table("APIC").bytes();
         ByteBuffer b = le(m);
         assertEquals(0xFEE0_0000, b.getInt(36), "local APIC address");
@@ -208,6 +214,8 @@ class AcpiTablesTest {
         assertTrue(contains(d, hex("08 5F 48 49 44 0C 41 D0 0A 03")));
         // _PRT entry Package(4){0x0002FFFF, Zero, LNKB, Zero}: slot 2 INTA is wired to PIRQB.
         assertTrue(contains(d, hex("12 0D 04 0C FFFF0200 00 4C4E4B42 00")));
+        // Slot 1 INTA (the PIIX4 PM function) goes to the SCI's link: Package(4){0x0001FFFF, Zero, LNKS, Zero}.
+        assertTrue(contains(d, hex("12 0D 04 0C FFFF0100 00 4C4E4B53 00")));
         // DWordMemory of the 32-bit hole: from the top of low RAM (0x20000000) to 0xFEBFFFFF.
         assertTrue(contains(d, hex("87 1700 00 0C 01 00000000 00000020 FFFFBFFE 00000000 0000C0DE")));
         // The link devices use the PIIX3 PIRQ route registers: OperationRegion(P40C, PCI_Config, 0x60, 4).
