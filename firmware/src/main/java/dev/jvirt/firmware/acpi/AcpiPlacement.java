@@ -4,8 +4,10 @@ import dev.jvirt.firmware.E820Map;
 import dev.jvirt.mmu.PcMemoryLayout;
 
 /**
- * Where the tables go in guest-physical memory: the RSDP on a 16-byte boundary in 0xE0000-0xFFFFF
- * (where the OS scans for it), the other tables in {@code [tablesBase, tablesLimit)}.
+ * Where the tables go in guest-physical memory: the RSDP on a 16-byte boundary, the other tables
+ * in {@code [tablesBase, tablesLimit)}, all below 4 GiB (the RSDT holds 32-bit pointers). An OS
+ * finds the RSDP by itself only in 0xE0000-0xFFFFF ({@link #rsdpScannable}); elsewhere a loader
+ * must hand it over (Linux boot_params.acpi_rsdp_addr, or acpi_rsdp= on the command line).
  */
 public record AcpiPlacement(long rsdpAddress, long tablesBase, long tablesLimit) {
     public static final long BIOS_SCAN_START = 0xE_0000L, BIOS_SCAN_END = 0x10_0000L;
@@ -13,8 +15,8 @@ public record AcpiPlacement(long rsdpAddress, long tablesBase, long tablesLimit)
     public static final long DEFAULT_RSDP = 0xE_0000L;
 
     public AcpiPlacement {
-        if ((rsdpAddress & 15) != 0 || rsdpAddress < BIOS_SCAN_START || rsdpAddress + Rsdp.LENGTH > BIOS_SCAN_END) {
-            throw new IllegalArgumentException("the RSDP must be 16-byte aligned in 0xE0000-0xFFFFF");
+        if ((rsdpAddress & 15) != 0 || rsdpAddress < 0 || rsdpAddress + Rsdp.LENGTH > PcMemoryLayout.FOUR_GIB) {
+            throw new IllegalArgumentException("the RSDP must be 16-byte aligned below 4 GiB");
         }
         if (tablesBase >= tablesLimit || tablesLimit > PcMemoryLayout.FOUR_GIB) {
             throw new IllegalArgumentException("the tables need a non-empty range below 4 GiB");
@@ -22,6 +24,11 @@ public record AcpiPlacement(long rsdpAddress, long tablesBase, long tablesLimit)
         if (rsdpAddress < tablesLimit && tablesBase < rsdpAddress + Rsdp.LENGTH) {
             throw new IllegalArgumentException("the RSDP overlaps the tables");
         }
+    }
+
+    /** Whether the OS's scan of 0xE0000-0xFFFFF finds the RSDP. */
+    public boolean rsdpScannable() {
+        return rsdpAddress >= BIOS_SCAN_START && rsdpAddress + Rsdp.LENGTH <= BIOS_SCAN_END;
     }
 
     /**

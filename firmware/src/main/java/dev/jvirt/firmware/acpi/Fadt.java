@@ -55,7 +55,8 @@ public final class Fadt {
         b.u8(c.resetValue());
         b.u16(0);                       // ARM_BOOT_ARCH
         b.u8(MINOR_VERSION);
-        b.u64(facsAddress).u64(dsdtAddress);
+        // X_FIRMWARE_CTRL must be 0 when FIRMWARE_CTRL is set (5.2.9); X_DSDT may repeat DSDT.
+        b.u64(0).u64(dsdtAddress);
         // Access size 0 (as QEMU does): the OS accesses these blocks by their register widths.
         GenericAddress.io(c.pm1aEventBlock(), PM1_EVT_LEN, 0).writeTo(b);
         GenericAddress.NONE.writeTo(b);

@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,7 +109,7 @@ class AcpiTablesTest {
         // RESET_REG: SystemIO, 8 bits, offset 0, byte access, port 0xCF9; RESET_VALUE 6.
         assertEquals("01080001f90c000000000000", HexFormat.of().formatHex(f, 116, 128));
         assertEquals(6, f[128]);
-        assertEquals(img.table("FACS").address(), b.getLong(132), "X_FIRMWARE_CTRL");
+        assertEquals(0, b.getLong(132), "X_FIRMWARE_CTRL is 0 when FIRMWARE_CTRL holds the FACS");
         assertEquals(img.table("DSDT").address(), b.getLong(140), "X_DSDT");
         assertGas(f, 148, 1, 32, 0x600);   // X_PM1a_EVT_BLK
         assertGas(f, 172, 1, 16, 0x604);   // X_PM1a_CNT_BLK
@@ -280,6 +281,9 @@ class AcpiTablesTest {
         AcpiPlacement tiny = new AcpiPlacement(0xE0000, 0xE0040, 0xE0400);
         assertThrows(IllegalStateException.class, () -> AcpiTables.build(PC4, tiny));
         assertThrows(IllegalArgumentException.class, () -> new AcpiPlacement(0xE0008, 0xE0040, 0xF0000));
+        assertThrows(IllegalArgumentException.class, () -> new AcpiPlacement(0xE0000, 0xDFFF0, 0xF0000));
+        assertTrue(AcpiPlacement.biosArea().rsdpScannable());
+        assertFalse(new AcpiPlacement(0x1000_0000, 0x1000_0040, 0x1001_0000).rsdpScannable());
         assertThrows(IllegalArgumentException.class, () -> new AcpiPlacement(0xE0000, 0xE0000, 0xF0000));
     }
 
