@@ -50,11 +50,14 @@ public record AcpiConfig(List<Integer> apicIds,
         if (pciHoleStart <= 0 || pciHoleStart > PCI_HOLE_END) throw new IllegalArgumentException("PCI hole start out of range");
     }
 
-    /** The QEMU pc defaults for {@code cpus} vCPUs with APIC ids 0..n-1, I/O APIC id n. */
+    /**
+     * The QEMU pc defaults for {@code cpus} vCPUs with APIC ids 0..n-1, and I/O APIC id 0 as QEMU's
+     * MADT has it (the id register's reset value; I/O APIC ids are not local APIC ids on xAPIC).
+     */
     public static AcpiConfig pc(int cpus, PcMemoryLayout layout) {
         Integer[] ids = new Integer[cpus];
         for (int i = 0; i < cpus; i++) ids[i] = i;
-        return new AcpiConfig(List.of(ids), cpus, IO_APIC_ADDRESS, 0, true, HPET_ADDRESS, HPET_BLOCK_ID,
+        return new AcpiConfig(List.of(ids), 0, IO_APIC_ADDRESS, 0, true, HPET_ADDRESS, HPET_BLOCK_ID,
                 PIIX4_PM_IO_BASE, GPE0_BASE, 4, 9, SmiCommand.NONE, 0xCF9, 0x06, 0x32, layout.belowHole());
     }
 
