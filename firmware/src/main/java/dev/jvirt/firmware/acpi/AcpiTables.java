@@ -3,6 +3,7 @@ package dev.jvirt.firmware.acpi;
 import dev.jvirt.mmu.AddressSpace;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ public final class AcpiTables {
             memory.writeBytes(addr, t, 0, t.length);
             byte[] back = new byte[t.length];
             memory.readBytes(addr, back, 0, back.length);
-            if (!java.util.Arrays.equals(t, back)) {
+            if (!Arrays.equals(t, back)) {
                 throw new IllegalStateException(String.format("ACPI %s at 0x%X: guest memory there is not writable RAM",
                         e.getKey(), addr));
             }

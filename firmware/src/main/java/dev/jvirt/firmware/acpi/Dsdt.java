@@ -1,6 +1,5 @@
 package dev.jvirt.firmware.acpi;
 
-import dev.jvirt.firmware.acpi.aml.Aml;
 import dev.jvirt.firmware.acpi.aml.Aml.FieldUnit;
 import dev.jvirt.firmware.acpi.aml.ByteBuilder;
 import dev.jvirt.firmware.acpi.aml.ResourceTemplate;
