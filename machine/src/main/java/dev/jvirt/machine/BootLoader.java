@@ -22,7 +22,7 @@ import java.util.List;
 final class BootLoader {
     private BootLoader() { }
 
-    static void load(MachineConfig cfg, GuestRam ram, PcMemoryLayout layout, CpuState s) {
+    static void load(MachineConfig cfg, GuestRam ram, PcMemoryLayout layout, long acpiRsdp, CpuState s) {
         String name;
         byte[] kernel;
         if (cfg.kernel() == null) {
@@ -37,7 +37,7 @@ final class BootLoader {
             byte[] initrd = cfg.initrd().isEmpty() ? null : concatenated(cfg.initrd(), ram.size());
             LinuxBoot boot;
             try {
-                boot = new LinuxLoader(ram, layout).load(kernel, cfg.append(), initrd, LinuxBootOptions.defaults());
+                boot = new LinuxLoader(ram, layout).load(kernel, cfg.append(), initrd, new LinuxBootOptions(dev.jvirt.firmware.linux.EntryMode.AUTO, acpiRsdp));
             } catch (LoaderException e) {
                 throw new UsageException(name + ": " + e.getMessage());
             }

@@ -6,6 +6,9 @@ import dev.jvirt.accel.MachineResources;
 import dev.jvirt.accel.VCpu;
 import dev.jvirt.cpu.CpuState;
 import dev.jvirt.devices.Device;
+import dev.jvirt.firmware.acpi.AcpiConfig;
+import dev.jvirt.firmware.acpi.AcpiPlacement;
+import dev.jvirt.firmware.acpi.AcpiTables;
 import dev.jvirt.devices.MachineControl;
 import dev.jvirt.devices.VirtualClock;
 import dev.jvirt.mmu.A20Gate;
@@ -132,7 +135,11 @@ public final class PcMachine implements AutoCloseable {
 
     private void boot() {
         CpuState s = new CpuState();
-        BootLoader.load(cfg, ram, layout, s);
+        // What SeaBIOS would leave behind for the OS: the ACPI tables (RSDP in the BIOS area, where Linux scans).
+        AcpiConfig acpi = AcpiConfig.pc(1, layout);
+        if (!cfg.hpet()) acpi = acpi.withoutHpet();
+        long rsdp = AcpiTables.install(memory, acpi, AcpiPlacement.biosArea()).rsdpAddress();
+        BootLoader.load(cfg, ram, layout, rsdp, s);
         timeline.mark("loader done");
         vcpu.setState(s);
     }
