@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Assembles small guest programs with GNU as/ld at test time; tests are skipped where binutils are absent. */
-final class GuestAsm {
+public final class GuestAsm {
     private GuestAsm() { }
 
     /** Assembles {@code source} (GNU syntax, starts in .code16 unless it says otherwise) linked at {@code base}. */
-    static byte[] assemble(String source, long base) {
+    public static byte[] assemble(String source, long base) {
         try {
             Path dir = Files.createTempDirectory("jvirt-asm");
             try {

@@ -1,5 +1,7 @@
 package dev.jvirt.accel.interp;
 
+import dev.jvirt.cpu.GuestAsm;
+
 import dev.jvirt.accel.AcceleratorProvider;
 import dev.jvirt.accel.MachineResources;
 import dev.jvirt.accel.VCpu;
