@@ -72,6 +72,19 @@ class GuestSuiteTest {
                         "periodic: divide=0b ticks=5 lvt=00030041",
                         "stopped: current=00000000 isr=00000000",
                         "PASS", "")),
+                new Guest("rtc", String.join("\n",
+                        // register A: 32.768 kHz time base, rate 6 (1024 Hz); B: PIE, 24-hour; D: VRT
+                        "rtc: a=26 b=42 d=80",
+                        // register C: IRQF | PF; IRQ8 is slave IR0, the slave sits on master IR2
+                        "ticks=10 c in handler=c0 slave isr in handler=01 master isr in handler=04",
+                        "PASS", "")),
+                new Guest("hpet", String.join("\n",
+                        "stopped counter holds: yes",
+                        "timer 0 one-shot: irq0 count=1",
+                        // Tn_CONF: INT_ENB | TYPE periodic | PER_INT_CAP | SIZE_CAP (VAL_SET reads 0)
+                        "timer 0 periodic: irq0 count=5 config=3c",
+                        "timer 1 one-shot: irq8 count=1",
+                        "PASS", "")),
                 new Guest("rep-io", String.join("\n",
                         "rep outsb: ok",
                         "outsb: ecx=0 esi+=14",
