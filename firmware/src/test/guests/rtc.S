@@ -23,11 +23,17 @@ main:
 	mov $REG_A, %bl
 	mov $0x26, %al
 	call cmos_write
+	/* PF sets at the periodic rate whether or not PIE is on (IRQF = PF.PIE + AF.AIE + UF.UIE), so
+	   a PF already set when PIE goes on raises IRQ8 at once, and the masked slave latches that
+	   edge in IRR. Register C is read before and after, and the handler counts only interrupts
+	   for which register C shows IRQF: a request latched before C was read finds C empty. */
+	mov $REG_C, %bl
+	call cmos_read
 	mov $REG_B, %bl
 	mov $0x42, %al           /* PIE, 24-hour, BCD, no SET */
 	call cmos_write
 	mov $REG_C, %bl
-	call cmos_read           /* drop anything pending */
+	call cmos_read
 	print "rtc: a="
 	mov $REG_A, %bl
 	call cmos_read
@@ -95,10 +101,12 @@ cmos_read:
 
 /* vector 0x28: IRQ8 */
 tick:
-	incl ticks
 	mov $REG_C, %bl
 	call cmos_read
 	and $0xC0, %eax          /* IRQF, PF; UF and AF come and go with the seconds */
+	test $0x80, %al
+	jz 2f                    /* not the RTC's request (any more): only the EOIs */
+	incl ticks
 	cmpl $1, ticks
 	jne 1f
 	mov %eax, c_in_handler
