@@ -166,8 +166,10 @@ class GuestSuiteTest {
 
     /**
      * A timer interrupt is taken while the guest polls the timer's counter through MMIO with IF set
-     * (KVM and QEMU pass). The interpreter fires timers only between instruction batches, and an MMIO
-     * access does not end a batch (port I/O does): see the report of the test-guest suite.
+     * (KVM and QEMU pass). InterpVCpu runs due timers only after cpu.run(BATCH) returns, and MMIO
+     * (cpu Mmu.physRead/physWrite) does not end a batch as port I/O (X86Cpu.in/out) does; in a cold
+     * JVM one batch spans milliseconds, so the guest sees the counter pass the comparator, clears IF
+     * and only then is the interrupt raised. Fails reliably as a fresh process, less so in a warm JVM.
      */
     @Test
     @Disabled("jvirt bug: the interpreter runs due timers only between batches of up to 2000 instructions and MMIO does not end a batch")
@@ -180,8 +182,9 @@ class GuestSuiteTest {
 
     /**
      * An interrupt that waited for IF is taken inside an "sti ... cli" window of register-only code
-     * (the interpreter and QEMU pass). On kvm_pvm no KVM_EXIT_IRQ_WINDOW_OPEN arrives, and the kvm-kick
-     * thread leaves a vCPU alone once it asked for an interrupt window: see the report of the test-guest suite.
+     * (the interpreter and QEMU pass). On kvm_pvm no KVM_EXIT_IRQ_WINDOW_OPEN arrives, and
+     * KvmAccelerator.kickLoop never kicks a vCPU that asked for an interrupt window, so the interrupt
+     * waits for the guest's next exit.
      */
     @Test
     @Disabled("jvirt bug on kvm_pvm: an interrupt waiting for an interrupt window is injected only at the next exit")
