@@ -73,7 +73,7 @@ class GuestSuiteTest {
                         "tpr 00: ticks=11 isr=00000000",
                         "PASS", "")),
                 new Guest("lapic-timer", String.join("\n",
-                        "one-shot: divide=03 initial=00100000 counter decreases: yes",
+                        "one-shot: divide=09 initial=00100000 counter decreases: yes",
                         "one-shot: interrupts=1 current after expiry=00000000",
                         "periodic: divide=0b ticks=5 lvt=00030041",
                         "stopped: current=00000000 isr=00000000",
