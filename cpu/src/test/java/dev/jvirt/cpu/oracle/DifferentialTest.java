@@ -49,7 +49,13 @@ class DifferentialTest {
      * differing case). The interpreter's owner fixes them; a listed form that starts passing fails the test,
      * so this list cannot go stale.
      */
-    static final Set<String> KNOWN_INTERPRETER_BUGS = Set.of();
+    static final Set<String> KNOWN_INTERPRETER_BUGS = Set.of(
+            // XADD with the same register as both operands: SDM XADD "TEMP := SRC + DEST; SRC := DEST;
+            // DEST := TEMP", so the register ends with the sum; the interpreter writes DEST first and then
+            // overwrites it with the old value (xadd dl,dl with DL=80h: host 00, interpreter 80).
+            "0F C0 /r xadd Eb,Gb o8 reg",
+            "0F C1 /r xadd Ev,Gv o32 reg",
+            "66 0F C1 /r xadd Ev,Gv o16 reg");
 
     private static NativeExecutor host;
     private static GuestRam ram;
@@ -481,6 +487,15 @@ class DifferentialTest {
         Form bswap = new Form("0F C8+r bswap r32", "0FC8", 32, bytes("0FC8"), NO_MODRM, 0, 32, false, 0, Count.NONE);
         bswap.plusReg = true;
         l.add(bswap);
+        Form cx8 = modrm("cmpxchg8b Mq", "0FC7", 1, 64, 64, 0, Count.NONE, true);
+        cx8.tweak = (c, r) -> {
+            if (r.nextBoolean()) {
+                long v = c.rmValue(64);
+                c.gpr[0] = v & 0xFFFF_FFFFL;
+                c.gpr[2] = v >>> 32;
+            }
+        };
+        l.add(cx8);
         modrmBoth(l, "xadd Eb,Gb", "0FC0", -1, 8, 0, Count.NONE, 8);
         modrmBoth(l, "xadd Ev,Gv", "0FC1", -1, 16, 0, Count.NONE, 16, 32);
         for (Form f : modrmBoth(l, "cmpxchg Eb,Gb", "0FB0", -1, 8, 0, Count.NONE, 8)) cmpxchg(f);
