@@ -32,16 +32,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link #CASES} seeded random cases, natively and in an {@link X86Cpu} in 32-bit flat protected mode.
  * Compared: the low 32 bits of each GPR but ESP, the scratch memory around the memory operand, and the
  * arithmetic flags and DF except those the SDM leaves undefined ({@link UndefinedFlags}). A memory operand is
- * always {@code [esi]}: ESI holds the scratch buffer's host address natively and its guest address in the
- * interpreter, so ESI is never a register operand of a memory form.
+ * {@code [esi]}, {@code [esi+disp8]} or {@code [esi+disp32]}; string instructions use ESI and EDI, XLAT EBX.
+ * Such pointer registers hold an address in the scratch buffer: the host address natively, the guest address
+ * in the interpreter, and they are compared as offsets into the buffer. They are never register operands.
  */
 class DifferentialTest {
     static final int CASES = 1000;
     static final long SEED = 0x6A76_6972_7400L;
     static final long CODE = 0x10_0000, DATA = 0x20_0000;
     /** The memory operand's offset in the scratch buffer; bytes around it catch stray writes. */
-    static final int OPERAND_AT = 16;
-    static final int ESP = 4, ESI = 6;
+    static final int OPERAND_AT = 256, BUFFER = 512;
+    static final int EBX = 3, ESP = 4, ESI = 6, EDI = 7;
     static final long ARITH = 0x8D5, DF = 0x400;
 
     /**
@@ -124,7 +125,7 @@ class DifferentialTest {
         for (int i = 0; i < 8; i++) nat[i] = c.gpr[i] | (long) c.upper[i] << 32;
         for (int i = 8; i < 16; i++) nat[i] = c.upper[i & 7] * 0x9E37_79B9L;
         var scratch = host.scratch();
-        if (c.mem) nat[ESI] = scratch.address() + OPERAND_AT;
+        for (int i = 0; i < 8; i++) if (c.ptr[i] >= 0) nat[i] = scratch.address() + c.ptr[i];
         scratch.copyFrom(java.lang.foreign.MemorySegment.ofArray(c.buf));
         long natFlags = host.execute(c.insn, nat, c.flags);
         byte[] natBuf = scratch.asSlice(0, c.buf.length).toArray(ValueLayout.JAVA_BYTE);
@@ -137,7 +138,7 @@ class DifferentialTest {
         state.idtLimit = 0;
         for (int i = 0; i < 8; i++) state.gpr[i] = c.gpr[i];
         state.gpr[ESP] = 0x8_0000;
-        if (c.mem) state.gpr[ESI] = DATA + OPERAND_AT;
+        for (int i = 0; i < 8; i++) if (c.ptr[i] >= 0) state.gpr[i] = DATA + c.ptr[i];
         state.rflags = 2 | c.flags;
         state.rip = CODE;
         ram.load(CODE, c.insn);
@@ -145,6 +146,8 @@ class DifferentialTest {
         cpu.clearLastException();
         cpu.clearShutdown();
         cpu.step();
+        // REP string instructions may take one step per iteration, leaving EIP on the instruction.
+        for (int k = 0; k < 1000 && state.rip == CODE && cpu.lastException() < 0 && !cpu.shutdown(); k++) cpu.step();
         byte[] emuBuf = ram.read(DATA, c.buf.length);
 
         StringBuilder why = new StringBuilder();
@@ -159,17 +162,20 @@ class DifferentialTest {
             if (i == ESP) continue;
             if (destUndefined && !c.mem && i == c.rm) continue;
             long want = nat[i] & 0xFFFF_FFFFL, got = state.gpr[i] & 0xFFFF_FFFFL;
-            if (c.mem && i == ESI) {
-                if (nat[ESI] != scratch.address() + OPERAND_AT) why.append("  host changed the base register RSI\n");
-                if (got != DATA + OPERAND_AT) why.append(String.format("  interpreter changed the base register ESI to %#x%n", got));
+            if (c.ptr[i] >= 0) {
+                want = (nat[i] - scratch.address()) & 0xFFFF_FFFFL;
+                got = (state.gpr[i] - DATA) & 0xFFFF_FFFFL;
+                if (want != got) why.append(String.format("  %s: host &buf+%d interpreter &buf+%d%n", REG32[i], want, got));
                 continue;
             }
             if (want != got) why.append(String.format("  %s: host %08x interpreter %08x%n", REG32[i], want, got));
         }
-        for (int i = 0; i < natBuf.length; i++) {
+        int memDiffs = 0;
+        for (int i = 0; i < natBuf.length && memDiffs < 8; i++) {
             if (destUndefined && c.mem && i >= OPERAND_AT && i < OPERAND_AT + f.bits / 8) continue;
             if (natBuf[i] != emuBuf[i]) {
-                why.append(String.format("  memory [esi%+d]: host %02x interpreter %02x%n", i - OPERAND_AT, natBuf[i] & 0xFF, emuBuf[i] & 0xFF));
+                memDiffs++;
+                why.append(String.format("  memory [buf+%d]: host %02x interpreter %02x%n", i, natBuf[i] & 0xFF, emuBuf[i] & 0xFF));
             }
         }
         long undefined = UndefinedFlags.mask(f.key, count, f.bits);
@@ -190,12 +196,12 @@ class DifferentialTest {
         b.append("  in: ");
         for (int i = 0; i < 8; i++) {
             if (i == ESP) continue;
-            if (c.mem && i == ESI) b.append("esi=&operand ");
+            if (c.ptr[i] >= 0) b.append(REG32[i]).append("=&buf+").append(c.ptr[i]).append(' ');
             else b.append(String.format("%s=%08x ", REG32[i], c.gpr[i]));
         }
         b.append("flags=").append(flags(c.flags));
         if (c.mem) {
-            b.append(" [esi]=");
+            b.append(" operand at buf+").append(OPERAND_AT).append('=');
             for (int i = f.bits / 8 - 1; i >= 0; i--) b.append(String.format("%02x", c.buf[OPERAND_AT + i] & 0xFF));
         }
         if (f.count != Count.NONE) b.append(" count=").append(count);
@@ -236,8 +242,12 @@ class DifferentialTest {
         long imm;
         final long[] gpr = new long[8];
         final int[] upper = new int[8];
-        final byte[] buf = new byte[OPERAND_AT * 3];
+        final byte[] buf = new byte[BUFFER];
+        /** Per register: its offset into the scratch buffer when it is a pointer, else -1. */
+        final int[] ptr = {-1, -1, -1, -1, -1, -1, -1, -1};
         long flags;
+        /** ModRM.mod and displacement of a memory form's {@code [esi+disp]}. */
+        int mod, disp;
 
         long regValue(int r, int bits) {
             return switch (bits) {
@@ -327,6 +337,11 @@ class DifferentialTest {
                     for (int i = 0; i < 4; i++) c.buf[OPERAND_AT + i] = (byte) (v >>> 8 * i);
                 }
                 c.flags = r.nextLong() & NativeExecutor.LOADABLE_FLAGS;
+                if (mem) {
+                    c.mod = r.nextInt(3);
+                    c.disp = c.mod == 0 ? 0 : c.mod == 1 ? (byte) r.nextInt() : r.nextInt(401) - 200;
+                    c.ptr[ESI] = OPERAND_AT - c.disp;
+                }
                 if (ext >= 0) c.reg = ext;
                 if (regBits > 0) c.reg = register(r, regBits, mem);
                 if (ext != NO_MODRM && !mem) c.rm = register(r, rmBits, false);
@@ -358,7 +373,8 @@ class DifferentialTest {
                 encodeAddress(out, c.reg, r);
             } else if (ext != NO_MODRM) {
                 int regField = c.reg & 7;
-                out.write(mem ? regField << 3 | ESI : 0xC0 | regField << 3 | c.rm);
+                out.write(mem ? c.mod << 6 | regField << 3 | ESI : 0xC0 | regField << 3 | c.rm);
+                if (mem) writeLe(out, c.disp, c.mod == 1 ? 1 : c.mod == 2 ? 4 : 0);
             }
             for (int i = 0; i < immBytes; i++) out.write((int) (c.imm >>> 8 * i));
             return out.toByteArray();
@@ -547,7 +563,77 @@ class DifferentialTest {
                 {"FC", "cld"}, {"FD", "std"}}) {
             noModrm(l, m[1], m[0], 0, 0);
         }
+        strings(l);
+        Form xlat = new Form("D7 xlat", "D7", 8, bytes("D7"), NO_MODRM, 0, 0, false, 0, Count.NONE);
+        xlat.tweak = (c, r) -> c.ptr[EBX] = r.nextInt(BUFFER - 256);
+        l.add(xlat);
+        locked(l);
         return l;
+    }
+
+    /**
+     * MOVS CMPS STOS LODS SCAS, plain and with REP/REPE (F3) and REPNE (F2, compares only), in both
+     * directions: ESI and EDI point into the buffer, ECX is a small count (its upper half natively zero,
+     * since REP counts with RCX in 64-bit mode).
+     */
+    private static void strings(List<Form> l) {
+        String[][] ops = {{"A4", "movs"}, {"A6", "cmps"}, {"AA", "stos"}, {"AC", "lods"}, {"AE", "scas"}};
+        for (String[] op : ops) {
+            boolean compares = op[1].equals("cmps") || op[1].equals("scas");
+            for (String rep : compares ? new String[] {"", "F3", "F2"} : new String[] {"", "F3"}) {
+                for (int bits : new int[] {8, 16, 32}) {
+                    String opc = bits == 8 ? op[0] : hex(Integer.parseInt(op[0], 16) + 1);
+                    String all = rep + prefix(bits) + opc;
+                    String name = spaced(all) + " " + (rep.isEmpty() ? "" : rep.equals("F2") ? "repne " : compares ? "repe " : "rep ")
+                            + op[1] + " o" + bits;
+                    Form f = new Form(name, opc, bits, bytes(all), NO_MODRM, 0, 0, false, 0, Count.NONE);
+                    f.tweak = (c, r) -> {
+                        c.ptr[ESI] = 64 + r.nextInt(BUFFER - 128);
+                        c.ptr[EDI] = 64 + r.nextInt(BUFFER - 128);
+                        c.gpr[1] = r.nextInt(10);
+                        c.upper[1] = 0;
+                        if (compares && r.nextBoolean()) {
+                            // Runs of equal bytes so that REPE/REPNE stop for both reasons.
+                            for (int i = 0; i < BUFFER; i++) c.buf[i] = (byte) (r.nextInt(8) == 0 ? 1 : 0);
+                            c.gpr[0] &= r.nextBoolean() ? 0 : 0x0101_0101L;
+                        }
+                    };
+                    l.add(f);
+                }
+            }
+        }
+    }
+
+    /**
+     * LOCK-prefixed memory forms: the SDM's LOCK list (ADD ADC AND BTC BTR BTS CMPXCHG CMPXCHG8B DEC INC NEG
+     * NOT OR SBB SUB XOR XADD XCHG with a memory destination) behaves as without LOCK.
+     */
+    private static void locked(List<Form> l) {
+        List<Form> lockable = new ArrayList<>();
+        for (Form f : l) {
+            if (!f.mem) continue;
+            String k = f.key;
+            boolean ok = switch (k.indexOf('.') > 0 ? k.substring(0, k.indexOf('.')) : k) {
+                case "00", "01", "08", "09", "10", "11", "18", "19", "20", "21", "28", "29", "30", "31",
+                     "86", "87", "0FAB", "0FB3", "0FBB", "0FB0", "0FB1", "0FC0", "0FC1" -> true;
+                case "80", "81", "83" -> !k.endsWith(".7");
+                case "FE", "FF" -> k.endsWith(".0") || k.endsWith(".1");
+                case "F6", "F7" -> k.endsWith(".2") || k.endsWith(".3");
+                case "0FBA" -> !k.endsWith(".4");
+                case "0FC7" -> true;
+                default -> false;
+            };
+            if (ok) lockable.add(f);
+        }
+        for (Form f : lockable) {
+            byte[] op = new byte[f.opcode.length + 1];
+            op[0] = (byte) 0xF0;
+            System.arraycopy(f.opcode, 0, op, 1, f.opcode.length);
+            Form g = new Form("F0 " + f.name.replace(" mem", " lock"), f.key, f.bits, op, f.ext, f.regBits, f.rmBits, true, f.immBytes, f.count);
+            g.tweak = f.tweak;
+            g.valid = f.valid;
+            l.add(g);
+        }
     }
 
     private static void divide(Form f, int ext) {

@@ -31,7 +31,7 @@ public final class NativeExecutor implements AutoCloseable {
     /** EFLAGS bits the caller may set: CF PF AF ZF SF DF OF. TF, IF, AC, ... are never loaded. */
     public static final long LOADABLE_FLAGS = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
     public static final int SLOT_SIZE = 16;
-    public static final int SCRATCH_SIZE = 64;
+    public static final int SCRATCH_SIZE = 512;
 
     private static final String PROLOGUE =
             "53" + "55" + "4154" + "4155" + "4156" + "4157"   // push rbx, rbp, r12-r15 (callee-saved)
