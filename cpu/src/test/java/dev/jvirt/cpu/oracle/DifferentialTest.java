@@ -43,6 +43,7 @@ class DifferentialTest {
     /** The memory operand's offset in the scratch buffer; bytes around it catch stray writes. */
     static final int OPERAND_AT = 256, BUFFER = 512;
     static final int EBX = 3, ESP = 4, ESI = 6, EDI = 7;
+    static final int NOT_POINTER = Integer.MIN_VALUE;
     static final long ARITH = 0x8D5, DF = 0x400;
 
     /**
@@ -130,7 +131,7 @@ class DifferentialTest {
         for (int i = 0; i < 8; i++) nat[i] = c.gpr[i] | (long) c.upper[i] << 32;
         for (int i = 8; i < 16; i++) nat[i] = c.upper[i & 7] * 0x9E37_79B9L;
         var scratch = host.scratch();
-        for (int i = 0; i < 8; i++) if (c.ptr[i] >= 0) nat[i] = scratch.address() + c.ptr[i];
+        for (int i = 0; i < 8; i++) if (c.ptr[i] != NOT_POINTER) nat[i] = scratch.address() + c.ptr[i];
         scratch.copyFrom(java.lang.foreign.MemorySegment.ofArray(c.buf));
         long natFlags = host.execute(c.insn, nat, c.flags);
         byte[] natBuf = scratch.asSlice(0, c.buf.length).toArray(ValueLayout.JAVA_BYTE);
@@ -143,7 +144,7 @@ class DifferentialTest {
         state.idtLimit = 0;
         for (int i = 0; i < 8; i++) state.gpr[i] = c.gpr[i];
         state.gpr[ESP] = 0x8_0000;
-        for (int i = 0; i < 8; i++) if (c.ptr[i] >= 0) state.gpr[i] = DATA + c.ptr[i];
+        for (int i = 0; i < 8; i++) if (c.ptr[i] != NOT_POINTER) state.gpr[i] = DATA + c.ptr[i];
         state.rflags = 2 | c.flags;
         state.rip = CODE;
         ram.load(CODE, c.insn);
@@ -167,7 +168,7 @@ class DifferentialTest {
             if (i == ESP) continue;
             if (destUndefined && !c.mem && i == c.rm) continue;
             long want = nat[i] & 0xFFFF_FFFFL, got = state.gpr[i] & 0xFFFF_FFFFL;
-            if (c.ptr[i] >= 0) {
+            if (c.ptr[i] != NOT_POINTER) {
                 want = (nat[i] - scratch.address()) & 0xFFFF_FFFFL;
                 got = (state.gpr[i] - DATA) & 0xFFFF_FFFFL;
                 if (want != got) why.append(String.format("  %s: host &buf+%d interpreter &buf+%d%n", REG32[i], want, got));
@@ -201,7 +202,7 @@ class DifferentialTest {
         b.append("  in: ");
         for (int i = 0; i < 8; i++) {
             if (i == ESP) continue;
-            if (c.ptr[i] >= 0) b.append(REG32[i]).append("=&buf+").append(c.ptr[i]).append(' ');
+            if (c.ptr[i] != NOT_POINTER) b.append(REG32[i]).append("=&buf+").append(c.ptr[i]).append(' ');
             else b.append(String.format("%s=%08x ", REG32[i], c.gpr[i]));
         }
         b.append("flags=").append(flags(c.flags));
@@ -248,11 +249,15 @@ class DifferentialTest {
         final long[] gpr = new long[8];
         final int[] upper = new int[8];
         final byte[] buf = new byte[BUFFER];
-        /** Per register: its offset into the scratch buffer when it is a pointer, else -1. */
-        final int[] ptr = {-1, -1, -1, -1, -1, -1, -1, -1};
+        /** Per register: its offset into the scratch buffer (may be negative) when it is a pointer, else NOT_POINTER. */
+        final int[] ptr = new int[8];
+
+        {
+            java.util.Arrays.fill(ptr, NOT_POINTER);
+        }
         long flags;
-        /** ModRM.mod and displacement of a memory form's {@code [esi+disp]}. */
-        int mod, disp;
+        /** ModRM.mod and displacement of a memory form's {@code [esi+disp]}; a SIB index register or -1. */
+        int mod, disp, index = -1, scale;
 
         long regValue(int r, int bits) {
             return switch (bits) {
@@ -360,6 +365,14 @@ class DifferentialTest {
                 };
                 if (count == Count.CL) c.gpr[1] = (c.gpr[1] & ~0xFFL) | countValue(r);
                 tweak.accept(c, r);
+                if (mem && r.nextInt(4) == 0) {
+                    // [esi+index*scale+disp] through SIB: the index a small plain value, the same on both sides.
+                    do c.index = r.nextInt(8); while (c.index == ESP || c.index == ESI);
+                    c.scale = r.nextInt(4);
+                    c.gpr[c.index] = (r.nextInt(33) - 16) & 0xFFFF_FFFFL;
+                    c.upper[c.index] = (int) c.gpr[c.index] >> 31; // 64-bit addressing natively: sign-extend
+                    c.ptr[ESI] = OPERAND_AT - c.disp - ((int) c.gpr[c.index] << c.scale);
+                }
                 if (!valid.test(c)) {
                     if (attempt > 10_000) throw new IllegalStateException(name + ": no valid inputs found");
                     continue;
@@ -392,7 +405,12 @@ class DifferentialTest {
                 encodeAddress(out, c.reg, r);
             } else if (ext != NO_MODRM) {
                 int regField = c.reg & 7;
-                out.write(mem ? c.mod << 6 | regField << 3 | ESI : 0xC0 | regField << 3 | c.rm);
+                if (mem && c.index >= 0) {
+                    out.write(c.mod << 6 | regField << 3 | 4);
+                    out.write(c.scale << 6 | c.index << 3 | ESI);
+                } else {
+                    out.write(mem ? c.mod << 6 | regField << 3 | ESI : 0xC0 | regField << 3 | c.rm);
+                }
                 if (mem) writeLe(out, c.disp, c.mod == 1 ? 1 : c.mod == 2 ? 4 : 0);
             }
             for (int i = 0; i < immBytes; i++) out.write((int) (c.imm >>> 8 * i));
