@@ -684,8 +684,12 @@ class DifferentialTest {
         boolean signed = ext == 7;
         f.tweak = (c, r) -> {
             // Mostly a dividend whose high half is 0 / the sign of the low half, so the quotient fits.
-            int pick = r.nextInt(4);
+            int pick = r.nextInt(5);
             if (pick == 3) return;
+            if (pick == 4) {
+                boundaryDividend(c, f.bits, signed, r);
+                return;
+            }
             switch (f.bits) {
                 case 8 -> c.setRegValue(4, 8, signed && pick == 1 && (c.gpr[0] & 0x80) != 0 ? 0xFF : 0);
                 case 16 -> c.setRegValue(2, 16, signed && pick == 1 && (c.gpr[0] & 0x8000) != 0 ? 0xFFFF : 0);
@@ -693,6 +697,38 @@ class DifferentialTest {
             }
         };
         f.valid = c -> !divideFaults(c, f.bits, signed);
+    }
+
+    /**
+     * A dividend whose quotient is the largest (DIV, IDIV) or most negative (IDIV) that still fits, with a
+     * zero or the largest remainder: the edges of the SDM's #DE condition. Needs the divisor's value, so a
+     * divisor register that overlaps the dividend just yields an ordinary case.
+     */
+    static void boundaryDividend(Case c, int bits, boolean signed, Random r) {
+        long d = c.rmValue(bits);
+        if (d == 0) return;
+        long q, dividend;
+        if (signed) {
+            d = bits == 8 ? (byte) d : bits == 16 ? (short) d : (int) d;
+            q = r.nextBoolean() ? -(1L << (bits - 1)) : (1L << (bits - 1)) - 1;
+            dividend = q * d;
+            long rem = r.nextBoolean() ? 0 : Math.abs(d) - 1;
+            dividend += dividend < 0 ? -rem : rem;
+        } else {
+            q = (1L << bits) - 1;
+            dividend = q * d + (r.nextBoolean() ? 0 : d - 1);
+        }
+        switch (bits) {
+            case 8 -> c.setRegValue(0, 16, dividend);
+            case 16 -> {
+                c.setRegValue(0, 16, dividend);
+                c.setRegValue(2, 16, dividend >>> 16);
+            }
+            default -> {
+                c.gpr[0] = dividend & 0xFFFF_FFFFL;
+                c.gpr[2] = dividend >>> 32;
+            }
+        }
     }
 
     /** Whether DIV/IDIV with these inputs raises #DE (divisor 0 or quotient too large), SDM DIV/IDIV. */
