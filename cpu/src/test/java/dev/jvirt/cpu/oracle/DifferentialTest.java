@@ -32,7 +32,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link #CASES} seeded random cases, natively and in an {@link X86Cpu} in 32-bit flat protected mode.
  * Compared: the low 32 bits of each GPR but ESP, the scratch memory around the memory operand, and the
  * arithmetic flags and DF except those the SDM leaves undefined ({@link UndefinedFlags}). A memory operand is
- * {@code [esi]}, {@code [esi+disp8]} or {@code [esi+disp32]}; string instructions use ESI and EDI, XLAT EBX.
+ * {@code [esi]}, {@code [esi+disp8]}, {@code [esi+disp32]} or {@code [esi+index*scale+disp]} with a small index,
+ * sometimes behind an ES/SS/DS override; memory forms also run LOCK-prefixed where the SDM allows LOCK.
+ * String instructions (plain, REP, REPE, REPNE) use ESI and EDI, XLAT uses EBX.
  * Such pointer registers hold an address in the scratch buffer: the host address natively, the guest address
  * in the interpreter, and they are compared as offsets into the buffer. They are never register operands.
  */
@@ -95,6 +97,13 @@ class DifferentialTest {
         failures.forEach((form, example) -> System.out.println("  DIFFERS " + form + "\n" + example.indent(4)));
         host.close();
         ram.close();
+    }
+
+    @org.junit.jupiter.api.Test
+    void everyKnownBugNamesAForm() {
+        Set<String> names = new java.util.HashSet<>();
+        for (Form f : forms()) org.junit.jupiter.api.Assertions.assertTrue(names.add(f.name), "duplicate form name " + f.name);
+        for (String k : KNOWN_INTERPRETER_BUGS) org.junit.jupiter.api.Assertions.assertTrue(names.contains(k), "no such form: " + k);
     }
 
     @TestFactory
