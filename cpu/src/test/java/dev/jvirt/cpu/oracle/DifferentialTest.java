@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * in the interpreter, and they are compared as offsets into the buffer. They are never register operands.
  */
 class DifferentialTest {
-    static final int CASES = 1000;
+    /** Cases per form; -Djvirt.oracle.cases=N runs a longer search. */
+    static final int CASES = Integer.getInteger("jvirt.oracle.cases", 1000);
     static final long SEED = 0x6A76_6972_7400L;
     static final long CODE = 0x10_0000, DATA = 0x20_0000;
     /** The memory operand's offset in the scratch buffer; bytes around it catch stray writes. */
