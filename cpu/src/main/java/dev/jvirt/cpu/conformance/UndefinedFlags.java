@@ -62,4 +62,53 @@ public final class UndefinedFlags {
         }
         return 0;
     }
+
+    /**
+     * The undefined bits for a form executed with {@code operandBits}-bit operands (8, 16, 32), for
+     * the 386+ forms as well; {@code count} is the shift count as encoded (masked here to 5 bits).
+     * Beyond {@link #mask(String, int)}:
+     * <ul>
+     * <li>SHL/SHR (C0-D3 /4 /5 /6): "[CF] is undefined for SHL and SHR instructions where the count is
+     *     greater than or equal to the size (in bits) of the destination operand" (SDM SAL/SAR/SHL/SHR).
+     * <li>SHLD/SHRD (0FA4 0FA5 0FAC 0FAD): "If the count operand is 0, the flags are not affected";
+     *     "If a shift occurs, the AF flag is undefined"; "For shifts greater than 1 bit, the OF flag is
+     *     undefined"; "If the count is greater than the operand size, the flags are undefined"
+     *     (SDM SHLD, SHRD), i.e. all six arithmetic flags.
+     * </ul>
+     */
+    public static int mask(String form, int count, int operandBits) {
+        int c = count & 0x1F;
+        switch (form) {
+            case "0FA4", "0FA5", "0FAC", "0FAD" -> {
+                if (c == 0) return 0;
+                if (c > operandBits) return CF | PF | AF | ZF | SF | OF;
+                return c == 1 ? AF : AF | OF;
+            }
+            default -> { }
+        }
+        int m = mask(form, count);
+        if (c >= operandBits && isShiftGroup(form) && (form.endsWith(".4") || form.endsWith(".5") || form.endsWith(".6"))) {
+            m |= CF;
+        }
+        return m;
+    }
+
+    /**
+     * Whether the destination itself is undefined: SHLD/SHRD "If the count is greater than the operand
+     * size, the result is undefined" (possible only with 16-bit operands, the count being masked to 5 bits).
+     */
+    public static boolean resultUndefined(String form, int count, int operandBits) {
+        return switch (form) {
+            case "0FA4", "0FA5", "0FAC", "0FAD" -> (count & 0x1F) > operandBits;
+            default -> false;
+        };
+    }
+
+    private static boolean isShiftGroup(String form) {
+        return form.length() == 4 && form.charAt(2) == '.'
+                && switch (form.substring(0, 2)) {
+                    case "C0", "C1", "D0", "D1", "D2", "D3" -> true;
+                    default -> false;
+                };
+    }
 }
