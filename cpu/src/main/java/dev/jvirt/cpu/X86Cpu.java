@@ -60,19 +60,19 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** The x87 unit, or null for a CPU without one (ESC then raises #NM as with CR0.EM). */
     public void setFpu(FpuUnit unit) {
         fpu = unit;
-        cpuid = null;
+        cpuidTable = null;
     }
 
     private CpuModel cpuModel = CpuModels.DEFAULT;
     /** What CPUID answers: the model less what this CPU lacks; built on first use. */
-    private CpuModel.Cpuid cpuid;
+    private CpuModel.Cpuid cpuidTable;
     private final int[] cpuidOut = new int[4];
     private MsrDevice msrDevice;
 
     /** The CPU model CPUID reports (default {@link CpuModels#DEFAULT}); RESET's EDX is the caller's ({@link CpuState#reset(int)}). */
     public void setCpuModel(CpuModel model) {
         cpuModel = java.util.Objects.requireNonNull(model);
-        cpuid = null;
+        cpuidTable = null;
     }
 
     public CpuModel cpuModel() { return cpuModel; }
@@ -83,7 +83,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
      */
     public void setMsrDevice(MsrDevice device) {
         msrDevice = device;
-        cpuid = null;
+        cpuidTable = null;
     }
 
     /** The model as this CPU can honour it: no x87/FXSR without an x87 unit, no APIC without the board's. */
@@ -1998,8 +1998,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
     }
 
     private void cpuid() {
-        CpuModel.Cpuid t = cpuid;
-        if (t == null) cpuid = t = effectiveCpuModel().table(0);
+        CpuModel.Cpuid t = cpuidTable;
+        if (t == null) cpuidTable = t = effectiveCpuModel().table(0);
         int[] o = cpuidOut;
         t.query((int) reg(4, 0), (int) reg(4, RCX), o);
         setReg(4, 0, Integer.toUnsignedLong(o[0]));
