@@ -66,10 +66,15 @@ public final class CpuState {
         reset();
     }
 
-    /** The power-on / RESET state (SDM Vol. 3A Table 10-1). */
+    /** The power-on / RESET state (SDM Vol. 3A Table 10-1) of the default CPU model. */
     public void reset() {
+        reset(CpuModels.DEFAULT.signature());
+    }
+
+    /** The power-on / RESET state, with EDX holding {@code signature} (CPUID.1:EAX of the CPU model). */
+    public void reset(int signature) {
         Arrays.fill(gpr, 0);
-        gpr[RDX] = 0x600; // processor signature family 6
+        gpr[RDX] = Integer.toUnsignedLong(signature);
         rip = 0xFFF0;
         rflags = 2;
         for (SegmentRegister s : seg) s.resetData();

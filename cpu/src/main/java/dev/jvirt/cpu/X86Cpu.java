@@ -58,7 +58,45 @@ public final class X86Cpu implements CodeSource, X87Memory {
     }
 
     /** The x87 unit, or null for a CPU without one (ESC then raises #NM as with CR0.EM). */
-    public void setFpu(FpuUnit unit) { fpu = unit; }
+    public void setFpu(FpuUnit unit) {
+        fpu = unit;
+        cpuidTable = null;
+    }
+
+    private CpuModel cpuModel = CpuModels.DEFAULT;
+    /** What CPUID answers: the model less what this CPU lacks; built on first use. */
+    private CpuModel.Cpuid cpuidTable;
+    private final int[] cpuidOut = new int[4];
+    private MsrDevice msrDevice;
+
+    /** The CPU model CPUID reports (default {@link CpuModels#DEFAULT}); RESET's EDX is the caller's ({@link CpuState#reset(int)}). */
+    public void setCpuModel(CpuModel model) {
+        cpuModel = java.util.Objects.requireNonNull(model);
+        cpuidTable = null;
+    }
+
+    public CpuModel cpuModel() { return cpuModel; }
+
+    /**
+     * The board's MSRs (null: none). RDMSR/WRMSR ask it first, under the I/O lock. CPUID reports the
+     * model's APIC, x2APIC and TSC-deadline features only when it handles IA32_APIC_BASE (a local APIC).
+     */
+    public void setMsrDevice(MsrDevice device) {
+        msrDevice = device;
+        cpuidTable = null;
+    }
+
+    /** The model as this CPU can honour it: no x87/FXSR without an x87 unit, no APIC without the board's. */
+    public CpuModel effectiveCpuModel() {
+        CpuModel m = cpuModel;
+        if (fpu == null) m = m.with(CpuFeature.FPU, false).with(CpuFeature.FXSR, false);
+        if (msrDevice == null || !msrDevice.handles(MSR_APIC_BASE)) {
+            m = m.with(CpuFeature.APIC, false).with(CpuFeature.X2APIC, false).with(CpuFeature.TSC_DEADLINE, false);
+        }
+        return m;
+    }
+
+    private static final int MSR_APIC_BASE = 0x1B;
 
     /**
      * Masks physical addresses with the A20 gate (null: always enabled). The gate's single listener
@@ -1960,29 +1998,26 @@ public final class X86Cpu implements CodeSource, X87Memory {
     }
 
     private void cpuid() {
-        int leaf = (int) reg(4, 0);
-        long a, b, c, dd;
-        switch (leaf) {
-            case 0 -> { a = 1; b = 0x756E6547; dd = 0x49656E69; c = 0x6C65746E; } // GenuineIntel
-            case 0x8000_0001 -> { a = b = c = 0; dd = 1 << 20; } // NX
-            case 1 -> {
-                a = 0x0652; // family 6, model 5, stepping 2 (SEP is valid from model 3 stepping 3 on)
-                b = 0;
-                c = 0;
-                // PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV
-                dd = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
-                if (fpu != null) dd |= 1 | (1 << 24);
-            }
-            case 0x8000_0000 -> { a = 0x8000_0001L; b = c = dd = 0; }
-            default -> { a = b = c = dd = 0; }
-        }
-        setReg(4, 0, a);
-        setReg(4, RBX, b);
-        setReg(4, RCX, c);
-        setReg(4, RDX, dd);
+        CpuModel.Cpuid t = cpuidTable;
+        if (t == null) cpuidTable = t = effectiveCpuModel().table(0);
+        int[] o = cpuidOut;
+        t.query((int) reg(4, 0), (int) reg(4, RCX), o);
+        setReg(4, 0, Integer.toUnsignedLong(o[0]));
+        setReg(4, RBX, Integer.toUnsignedLong(o[1]));
+        setReg(4, RCX, Integer.toUnsignedLong(o[2]));
+        setReg(4, RDX, Integer.toUnsignedLong(o[3]));
     }
 
     private long rdmsr(int idx) {
+        MsrDevice dev = msrDevice;
+        if (dev != null && dev.handles(idx)) {
+            long v;
+            synchronized (ioLock) {
+                if (!dev.canRead(idx)) throw gp(0);
+                v = dev.read(idx);
+            }
+            return v;
+        }
         return switch (idx) {
             case 0x10 -> readTsc();
             case 0x1B -> s.apicBase;
@@ -2000,6 +2035,15 @@ public final class X86Cpu implements CodeSource, X87Memory {
     }
 
     private void wrmsr(int idx, long v) {
+        MsrDevice dev = msrDevice;
+        if (dev != null && dev.handles(idx)) {
+            synchronized (ioLock) {
+                if (!dev.write(idx, v)) throw gp(0);
+                // CpuState carries IA32_APIC_BASE to other backends.
+                if (idx == MSR_APIC_BASE && dev.canRead(idx)) s.apicBase = dev.read(idx);
+            }
+            return;
+        }
         switch (idx) {
             case 0x10 -> writeTsc(v);
             case 0x1B -> s.apicBase = v;

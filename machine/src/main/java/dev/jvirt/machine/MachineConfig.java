@@ -1,5 +1,8 @@
 package dev.jvirt.machine;
 
+import dev.jvirt.cpu.CpuModel;
+import dev.jvirt.cpu.CpuModels;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,10 +16,13 @@ import java.util.Locale;
  * @param icountShift  deterministic clock at 2^shift ns per instruction, or -1 for real time
  * @param debugExit    isa-debug-exit iobase and iosize, or null when not configured
  * @param demo         no arguments were given: boot the built-in demo and report the guest's own status
+ * @param cpuSpec      the {@code -cpu} argument as given, or null
+ * @param cpuModel     the interpreter's CPU model ({@code -cpu host} with KVM: the default, unused)
  */
 public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> initrd, List<String> initrdArgs,
                             String append, String serial, String debugcon, int[] debugExit, boolean noReboot,
-                            int icountShift, boolean bootTimeline, boolean guestErrors, boolean hpet, Long rtcBase, boolean demo) {
+                            int icountShift, boolean bootTimeline, boolean guestErrors, boolean hpet, Long rtcBase, boolean demo,
+                            String cpuSpec, CpuModel cpuModel) {
     public static final long DEFAULT_RAM = 128L << 20;
 
     static MachineConfig from(Options o, boolean demo) {
@@ -100,7 +106,22 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
         }
         return new MachineConfig(ram, accel, kernel, List.copyOf(initrd), List.copyOf(initrdArgs), o.append == null ? "" : o.append,
                 serial, o.debugcon, debugExit, o.noReboot, shift, boot, guestErrors, !o.noHpet,
-                o.rtc == null ? null : rtcBase(o.rtc), demo);
+                o.rtc == null ? null : rtcBase(o.rtc), demo, o.cpu, cpuModel(o.cpu, accel));
+    }
+
+    /** {@code -cpu NAME[,+feat,-feat]}; {@code host} only with KVM, whose CPUID is the host's anyway. */
+    static CpuModel cpuModel(String spec, String accel) {
+        if (spec == null) return CpuModels.DEFAULT;
+        if (spec.equals("help") || spec.equals("?")) {
+            throw new UsageException("CPU models: " + String.join(", ", CpuModels.names()) + " (default " + CpuModels.DEFAULT.name()
+                    + "); with -accel kvm also host", 0);
+        }
+        if (accel.equals("kvm") && (spec.equals("host") || spec.startsWith("host,"))) return CpuModels.DEFAULT;
+        try {
+            return CpuModels.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("-cpu " + spec + ": " + e.getMessage());
+        }
     }
 
     /** {@code -machine pc[,accel=X][,kernel-irqchip=off]}: checks the type and returns the accelerator to use. */

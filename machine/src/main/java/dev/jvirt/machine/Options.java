@@ -28,6 +28,9 @@ final class Options {
     @Option(names = "-append", paramLabel = "CMDLINE", description = "kernel command line")
     String append;
 
+    @Option(names = "-cpu", paramLabel = "MODEL[,+FEAT][,-FEAT]", description = "CPU model (interpreter): qemu32 (default), 486, pentium, pentium2, pentium3, max; help lists them")
+    String cpu;
+
     @Option(names = "-smp", paramLabel = "N", description = "number of vCPUs (only 1 so far)")
     String smp;
 
@@ -70,10 +73,10 @@ final class Options {
     /** Options QEMU has that jvirt knows it does not build yet: each is refused with a one-line message. */
     static final Set<String> NOT_BUILT = Set.of("-drive", "-hda", "-hdb", "-cdrom", "-fda", "-bios", "-boot", "-netdev", "-nic",
             "-net", "-monitor", "-qmp", "-chardev", "-display", "-vga", "-S", "-s", "-gdb", "-snapshot", "-loadvm",
-            "-incoming", "-object", "-global", "-cpu", "-usb",
+            "-incoming", "-object", "-global", "-usb",
             "-audiodev", "-vnc", "-spice", "-numa", "-mem-path", "-overcommit", "-pidfile", "-daemonize", "-name");
 
-    private static final Set<String> TAKES_VALUE = Set.of("-m", "-accel", "-kernel", "-initrd", "-append", "-smp", "-serial",
+    private static final Set<String> TAKES_VALUE = Set.of("-m", "-accel", "-cpu", "-kernel", "-initrd", "-append", "-smp", "-serial",
             "-debugcon", "-device", "-icount", "-d", "-rtc", "-machine", "-M");
 
     static Options parse(String[] rawArgs) {

@@ -65,6 +65,7 @@ public final class PcMachine implements AutoCloseable {
             this.resources = res;
             this.accel = createAccelerator(provider);
             this.vcpu = accel.createVcpu(0);
+            warnAboutCpuModel();
         } catch (RuntimeException e) {
             ram.close();
             throw e;
@@ -76,8 +77,28 @@ public final class PcMachine implements AutoCloseable {
         if (a instanceof dev.jvirt.accel.interp.InterpAccelerator ia) {
             ia.setA20Gate(a20);
             ia.setFpuFactory(dev.jvirt.cpu.x87.X87::new);
+            ia.setCpuModel(cfg.cpuModel());
+            LapicMsrs lapicMsrs = new LapicMsrs(platform.lapic0);
+            ia.setMsrDevices(i -> i == 0 ? lapicMsrs : null);
         }
+        // KVM without the in-kernel irqchip keeps its own MSRs and CPUID (the host's supported set, KvmCpuid).
         return a;
+    }
+
+    /** Says once what of an explicit -cpu the backend does not honour. */
+    private void warnAboutCpuModel() {
+        String spec = cfg.cpuSpec();
+        if (spec == null) return;
+        if (!(accel instanceof dev.jvirt.accel.interp.InterpAccelerator)) {
+            if (!spec.equals("host") && !spec.startsWith("host,")) {
+                err.println("jvirt: warning: -cpu " + spec + ": " + accel.name()
+                        + " gives the guest the host's supported CPUID; the model applies to the interpreter only");
+            }
+        } else if (!cfg.cpuModel().leftOut().isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            for (dev.jvirt.cpu.CpuFeature f : cfg.cpuModel().leftOut()) b.append(' ').append(f.qemuName);
+            err.println("jvirt: warning: -cpu " + spec + ": the interpreter does not implement" + b + "; CPUID leaves them out");
+        }
     }
 
     /**
@@ -135,6 +156,7 @@ public final class PcMachine implements AutoCloseable {
 
     private void boot() {
         CpuState s = new CpuState();
+        s.reset(cfg.cpuModel().signature());
         // What SeaBIOS would leave behind for the OS: the ACPI tables (RSDP in the BIOS area, where Linux scans).
         AcpiConfig acpi = AcpiConfig.pc(1, layout);
         if (!cfg.hpet()) acpi = acpi.withoutHpet();

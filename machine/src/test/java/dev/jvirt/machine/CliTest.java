@@ -130,4 +130,37 @@ class CliTest {
         assertEquals(1767225600L, MachineConfig.rtcBase("base=2026-01-01T00:00:00"));
         assertEquals(1767225600L, MachineConfig.rtcBase("base=2026-01-01,clock=vm"));
     }
+
+    @Test
+    void unknownCpuModelListsTheKnownOnes() {
+        assertOneLineError(jvirt("-accel", "interp", "-cpu", "skylake-x"), 1, "-cpu skylake-x: unknown CPU model skylake-x (known: qemu32,");
+    }
+
+    @Test
+    void cpuHostNeedsKvm() {
+        assertOneLineError(jvirt("-accel", "interp", "-cpu", "host"), 1, "-cpu host: host is only meaningful with KVM");
+    }
+
+    @Test
+    void unknownCpuFeatureIsRefused() {
+        assertOneLineError(jvirt("-accel", "interp", "-cpu", "qemu32,+warp"), 1, "unknown CPU feature warp");
+        assertOneLineError(jvirt("-accel", "interp", "-cpu", "qemu32,+sse"), 1, "sse is not implemented by the interpreter");
+    }
+
+    @Test
+    void cpuHelpListsTheModels() {
+        Result r = jvirt("-cpu", "help");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("qemu32") && r.out().contains("pentium2") && r.out().contains("max"), r.out());
+    }
+
+    @Test
+    void cpuModelAndTogglesReachTheConfig() {
+        MachineConfig c = MachineConfig.from(Options.parse(new String[] {"-cpu", "pentium2,-pae,+nx"}), false);
+        assertEquals("pentium2", c.cpuModel().name());
+        assertEquals(0x652, c.cpuModel().signature());
+        assertFalse(c.cpuModel().has(dev.jvirt.cpu.CpuFeature.PAE));
+        assertTrue(c.cpuModel().has(dev.jvirt.cpu.CpuFeature.NX));
+        assertEquals(dev.jvirt.cpu.CpuModels.DEFAULT, MachineConfig.from(Options.parse(new String[0]), true).cpuModel());
+    }
 }
