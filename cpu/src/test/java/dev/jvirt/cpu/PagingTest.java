@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * makes mandatory (4.10.4): INVLPG and CR3 loads drop non-global translations, a CR4.PGE toggle drops all.
  *
  * <p>Page tables are built from Java; the guest program runs with paging already on. Its #PF handler logs
- * (error code, CR2) pairs at 0x3010 (count at 0x3000) and resumes at the address a {@code probe} stored at
+ * (error code, CR2) pairs at 0x3010 (count at 0x3000), the interrupted ESP of a ring-3 fault at 0x3400, and resumes at the address a {@code probe} stored at
  * 0x3004, so one program checks many accesses.
  */
 class PagingTest {
@@ -50,6 +50,8 @@ class PagingTest {
               mov %eax, 0x3010(,%ebx,8)
               mov %cr2, %eax
               mov %eax, 0x3014(,%ebx,8)
+              mov 20(%esp), %eax
+              mov %eax, 0x3400(,%ebx,4)
               incl 0x3000
               mov 0x3004, %eax
               mov %eax, 8(%esp)
@@ -341,6 +343,55 @@ class PagingTest {
         }
     }
 
+    @Test
+    void faultingStackPushLeavesEspUnchanged() {
+        try (TestMachine m = new TestMachine()) {
+            identity32(m);
+            pte32(m, NP, 0);
+            start32(m, """
+                    ring3 user
+                    user:
+                    mov $0x23, %ax
+                    mov %ax, %ds
+                    mov $0x180010, %esp
+                    probe push %eax
+                    probe call 0x100000
+                    probe pushl 0x2000
+                    probe enter $8, $0
+                    mov $0x180020, %esp
+                    probe pop %eax
+                    probe ret
+                    probe popl 0x2000
+                    hlt
+                    """, 0);
+            m.runToHalt(100_000);
+            assertEquals(7, m.mem32(LOG), "faults logged " + dump(m));
+            for (int i = 0; i < 7; i++) {
+                boolean push = i < 4;
+                assertEquals(push ? 0x180010 : 0x180020, m.mem32(0x3400 + i * 4L),
+                        "a faulting stack access leaves ESP unchanged, fault " + i + " " + dump(m));
+                assertEquals(push ? NP + 0xC : NP + 0x20, cr2(m, i), "CR2 of fault " + i);
+                assertEquals(push ? 6 : 4, err(m, i), "user write/read, not present, fault " + i);
+            }
+        }
+    }
+
+    @Disabled("jvirt bug: Mmu.translate (32-bit paging) checks no reserved bits in a 4 MiB PDE (bit 21, bits 20:17 beyond MAXPHYADDR 36)")
+    @Test
+    void reservedBit21InA4MiBPdeRaisesRsvd() {
+        try (TestMachine m = new TestMachine()) {
+            identity32(m);
+            m.memory.write(PD + 2 * 4, 4, 0x200087); // bit 21 of a 4 MiB PDE is always reserved (Table 4-4)
+            start32(m, """
+                    probe mov 0x800000, %eax
+                    hlt
+                    """, 0x10);
+            m.runToHalt(100_000);
+            assertEquals(1, m.mem32(LOG), "faults logged " + dump(m));
+            assertEquals(9, err(m, 0), "P|RSVD");
+        }
+    }
+
     // ---- PAE ----
 
     private static final long PDPT = 0x10000, PAE_PD = 0x11000, PAE_PT = 0x12000;
@@ -433,6 +484,61 @@ class PagingTest {
                     {0xB, PAGE_B},        // P|W|RSVD
                     {9, 0x400000},
             });
+        }
+    }
+
+    @Disabled("jvirt bug: Mmu.translatePae re-reads the PDPTEs from memory on every walk instead of using PDPTE registers loaded at MOV CR3")
+    @Test
+    void paePdptesAreLoadedByMovToCr3() {
+        try (TestMachine m = new TestMachine()) {
+            identityPae(m);
+            m.memory.write(0x1A0000, 4, 0xAAAA);
+            m.memory.write(0x1A1000, 4, 0xBBBB);
+            // PDPTE 1 (linear 1-2 GiB): PD at 0x13000 -> PT 0x14000 -> 0x1A0000; the alternative PD at 0x15000 -> PT 0x16000 -> 0x1A1000
+            m.memory.write(PDPT + 8, 8, 0x13001);
+            m.memory.write(0x13000, 8, 0x14007);
+            m.memory.write(0x14000, 8, 0x1A0007);
+            m.memory.write(0x15000, 8, 0x16007);
+            m.memory.write(0x16000, 8, 0x1A1007);
+            startPae(m, """
+                    mov %cr3, %eax
+                    mov %eax, %cr3
+                    mov 0x40000000, %eax
+                    mov %eax, 0x3008
+                    movl $0x15001, 0x10008
+                    invlpg 0x40000000
+                    mov 0x40000000, %eax
+                    mov %eax, 0x300C
+                    mov %cr3, %eax
+                    mov %eax, %cr3
+                    mov 0x40000000, %eax
+                    mov %eax, 0x3020
+                    hlt
+                    """);
+            m.runToHalt(100_000);
+            assertEquals(0xAAAA, m.mem32(LOG + 8));
+            assertEquals(0xBBBB, m.mem32(LOG + 0x20), "after MOV CR3 the new PDPTE is used");
+            assertEquals(0xAAAA, m.mem32(LOG + 0xC),
+                    "PDPTEs are loaded into the PDPTE registers by MOV to CR3, not re-read on a TLB miss (SDM 4.4.1)");
+        }
+    }
+
+    @Disabled("jvirt bug: X86Cpu.writeCr(3) in PAE mode does not load/validate the PDPTEs, so reserved bits do not raise #GP(0)")
+    @Test
+    void movToCr3WithAReservedPdpteBitRaisesGp() {
+        try (TestMachine m = new TestMachine()) {
+            identityPae(m);
+            m.memory.write(0x20000, 8, PAE_PD | 1);
+            m.memory.write(0x20008, 8, 0x13001 | 0x6); // bits 2:1 of a present PDPTE are reserved
+            startPae(m, """
+                    mov $0x20000, %eax
+                    mov %eax, %cr3
+                    movl $1, 0x3008
+                    hlt
+                    """);
+            m.runToHalt(100_000);
+            assertEquals(13, m.cpu.lastException(), "#GP(0) for a reserved bit in a PDPTE at MOV to CR3 (SDM 4.4.1, MOV CR)");
+            assertEquals(0, m.mem32(LOG + 8));
         }
     }
 
