@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Paging (SDM Vol. 3A chapter 4): 32-bit 2-level paging, 4 MiB PSE pages, PAE with NX, accessed and dirty
@@ -390,6 +391,66 @@ class PagingTest {
             assertEquals(1, m.mem32(LOG), "faults logged " + dump(m));
             assertEquals(9, err(m, 0), "P|RSVD");
         }
+    }
+
+    @Test
+    void faultsInTheMiddleOfInstructionsAndStrings() {
+        try (TestMachine m = new TestMachine()) {
+            identity32(m);
+            pte32(m, NP, 0);
+            pte32(m, RO, RO | 5);
+            // MOV EAX, imm32 straddling into the not-present page: B8 | 44 33 22 11
+            m.memory.write(NP - 1, 1, 0xB8);
+            m.memory.write(0x2000, 4, 0x11111111);
+            m.memory.write(0x2004, 4, 0x22222222);
+            m.memory.write(0x2008, 4, 0x33333333);
+            m.memory.write(0x200C, 4, 0x44444444);
+            start32(m, """
+                    mov $0x10000, %eax
+                    mov %cr0, %ecx
+                    or %eax, %ecx
+                    mov %ecx, %cr0
+                    probe call 0x17FFFF
+                    mov $0x2000, %esi
+                    mov $0x17FFF8, %edi
+                    mov $4, %ecx
+                    cld
+                    probe rep movsl
+                    mov %ecx, 0x3200
+                    mov %esi, 0x3204
+                    mov %edi, 0x3208
+                    probe addl $1, 0x181000
+                    probe xchg %eax, 0x181004
+                    probe movl $1, 0x17FFFE
+                    hlt
+                    """, 0);
+            m.runToHalt(100_000);
+            assertLog32(m, new long[][] {
+                    {0, NP},        // instruction fetch running into the next page: CR2 is that page's first byte
+                    {2, NP},        // the third MOVSD
+                    {3, RO},        // read-modify-write of a read-only page: the write faults
+                    {3, RO + 4},    // XCHG with memory
+                    {2, -1},        // a dword store split across pages faults on the second page
+            });
+            long splitCr2 = cr2(m, 4);
+            // The SDM only says CR2 holds the linear address that caused the fault; hardware (and QEMU/Bochs)
+            // report the faulting page's first byte, this interpreter the access's last byte: accept a byte
+            // of the access inside the faulting page.
+            assertTrue(splitCr2 >= NP && splitCr2 <= NP + 1, "CR2 names a byte of the access in the faulting page: " + dump(m));
+            assertEquals(2, m.mem32(0x3200), "REP MOVS: ECX counts the iterations not done");
+            assertEquals(0x2008, m.mem32(0x3204), "ESI advanced past the completed iterations");
+            assertEquals(NP, m.mem32(0x3208), "EDI at the faulting iteration");
+            assertEquals(0x22222222, m.mem32(NP - 4), "completed iterations stored");
+            assertEquals(0, m.memory.read(NP - 2, 2), "a split store that faults writes neither page");
+        }
+    }
+
+    private void assertLog32(TestMachine m, long[][] want) {
+        for (int i = 0; i < Math.min(want.length, m.mem32(LOG)); i++) {
+            assertEquals(want[i][0], err(m, i), "error code of fault " + i + " " + dump(m));
+            if (want[i][1] >= 0) assertEquals(want[i][1], cr2(m, i), "CR2 of fault " + i + " " + dump(m));
+        }
+        assertEquals(want.length, m.mem32(LOG), "faults logged " + dump(m));
     }
 
     // ---- PAE ----
