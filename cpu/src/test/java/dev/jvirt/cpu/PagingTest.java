@@ -441,7 +441,7 @@ class PagingTest {
             assertEquals(0x2008, m.mem32(0x3204), "ESI advanced past the completed iterations");
             assertEquals(NP, m.mem32(0x3208), "EDI at the faulting iteration");
             assertEquals(0x22222222, m.mem32(NP - 4), "completed iterations stored");
-            assertEquals(0, m.memory.read(NP - 2, 2), "a split store that faults writes neither page");
+            assertEquals(0x2222, m.memory.read(NP - 2, 2), "a split store that faults writes neither page (still the MOVSD data)");
         }
     }
 
