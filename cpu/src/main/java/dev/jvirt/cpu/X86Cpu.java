@@ -73,6 +73,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
     public void setCpuModel(CpuModel model) {
         cpuModel = java.util.Objects.requireNonNull(model);
         cpuidTable = null;
+        mmu.setCpuModel(model);
     }
 
     public CpuModel cpuModel() { return cpuModel; }
@@ -346,23 +347,36 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** LEAVE reads through EBP but faults with #GP, not #SS (SDM Vol. 2 LEAVE, real-address mode exceptions). */
     private boolean leaveInProgress;
 
-    /** #AC(0) for a misaligned data access at CPL 3 with CR0.AM and EFLAGS.AC (SDM Vol. 3A 6.15, interrupt 17). */
-    private void checkAlignment(int sr, long off, int size) {
+    /**
+     * #AC(0) for a misaligned data access at CPL 3 with CR0.AM and EFLAGS.AC (SDM Vol. 3A 6.15, interrupt 17),
+     * after the segment checks and after paging: #GP, #SS and #PF have priority (Table 6-2).
+     */
+    private void checkAlignment(int sr, long off, int size, boolean write) {
         if ((s.cr0 & CR0_AM) != 0 && s.cpl() == 3 && size > 1 && ((s.seg[sr].base + off) & (size - 1)) != 0) {
+            mmu.probe(s.seg[sr].base + off, size, write, true);
             throw fault(AC, 0);
         }
     }
 
     long readMem(int sr, long off, int size) {
-        if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size);
         checkSeg(sr, off, size, false);
-        return mmu.read(s.seg[sr].base + off, size, user());
+        if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size, false);
+        long v = mmu.read(s.seg[sr].base + off, size, user());
+        if (mmu.mmioAccessed) mmioBreak();
+        return v;
     }
 
     void writeMem(int sr, long off, int size, long v) {
-        if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size);
         checkSeg(sr, off, size, true);
+        if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size, true);
         mmu.write(s.seg[sr].base + off, size, v, user());
+        if (mmu.mmioAccessed) mmioBreak();
+    }
+
+    /** An MMIO access ends the batch, as port I/O does, so a timer the device is about to fire is run in time. */
+    private void mmioBreak() {
+        mmu.mmioAccessed = false;
+        breakBatch = true;
     }
 
     private long rmRead(int size) {
@@ -1918,8 +1932,14 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 long a = rmRead(size);
                 long b = reg(size, d.reg);
                 long r = alu.arith(0, a, b, size);
-                rmWrite(size, r);
-                setReg(size, d.reg, a);
+                // The sum is written last: with the same register as both operands it ends with the sum (SDM XADD).
+                if (d.mem) {
+                    rmWrite(size, r);
+                    setReg(size, d.reg, a);
+                } else {
+                    setReg(size, d.reg, a);
+                    rmWrite(size, r);
+                }
             }
             case 0xC7 -> {
                 if (d.reg != 1 || !d.mem) throw ud();
@@ -1979,17 +1999,22 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0 -> {
                 if ((v & CR0_PG) != 0 && (v & CR0_PE) == 0) throw gp(0);
                 if ((v & CR0_NW) != 0 && (v & CR0_CD) == 0) throw gp(0);
+                // Changing PG, CD or NW with PAE paging on loads the PDPTEs (SDM Vol. 3A 4.4.1).
+                if ((v & CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && ((v ^ s.cr0) & (CR0_PG | CR0_CD | CR0_NW)) != 0
+                        && mmu.pdptesReserved(s.cr3)) throw gp(0);
                 s.cr0 = v | CR0_ET;
                 mmu.flushAll();
                 breakBatch = true;
             }
             case 2 -> s.cr2 = v;
             case 3 -> {
+                if ((s.cr0 & CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && mmu.pdptesReserved(v)) throw gp(0);
                 s.cr3 = v;
                 mmu.flushNonGlobal();
             }
             case 4 -> {
-                if ((v & ~0x2BFL & 0xFFFF_FFFFL) != 0) throw gp(0); // VME..PCE, OSFXSR, OSXMMEXCPT
+                if ((v & ~0x3BFL & 0xFFFF_FFFFL) != 0) throw gp(0); // VME..PSE, PAE, PGE, PCE, OSFXSR
+                if ((s.cr0 & CR0_PG) != 0 && (v & 0x20) != 0 && ((v ^ s.cr4) & 0xB0) != 0 && mmu.pdptesReserved(s.cr3)) throw gp(0);
                 s.cr4 = v;
                 mmu.flushAll();
             }

@@ -1,6 +1,5 @@
 package dev.jvirt.cpu;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -270,7 +269,6 @@ class PagingTest {
         }
     }
 
-    @Disabled("jvirt bug: Mmu caches 4 MiB/2 MiB pages per 4 KiB slot and flushPage drops only the one slot")
     @Test
     void invlpgDropsTheWholeLargePage() {
         try (TestMachine m = new TestMachine()) {
@@ -327,7 +325,6 @@ class PagingTest {
         }
     }
 
-    @Disabled("jvirt bug: Mmu.global[] is shared by the read and write TLB slot, so a global read entry keeps a non-global write entry alive across CR3 loads")
     @Test
     void cr3LoadDropsANonGlobalPageSharingATlbSetWithAGlobalOne() {
         try (TestMachine m = new TestMachine()) {
@@ -386,7 +383,6 @@ class PagingTest {
         }
     }
 
-    @Disabled("jvirt bug: Mmu.translate (32-bit paging) checks no reserved bits in a 4 MiB PDE (bit 21, bits 20:17 beyond MAXPHYADDR 36)")
     @Test
     void reservedBit21InA4MiBPdeRaisesRsvd() {
         try (TestMachine m = new TestMachine()) {
@@ -462,7 +458,6 @@ class PagingTest {
         assertEquals(want.length, m.mem32(LOG), "faults logged " + dump(m));
     }
 
-    @Disabled("jvirt bug: X86Cpu.readMem/writeMem check alignment (#AC) before the segment limit and paging, but #GP, #SS and #PF have priority (SDM Vol. 3A Table 6-2)")
     @Test
     void misalignedAccessToANotPresentPageIsAPageFaultNotAnAlignmentCheck() {
         try (TestMachine m = new TestMachine()) {
@@ -560,7 +555,6 @@ class PagingTest {
         }
     }
 
-    @Disabled("jvirt bug: Mmu.translatePae checks no reserved bits but XD (physical-address bits >= MAXPHYADDR, 2 MiB PDE bits 20:13)")
     @Test
     void paeReservedBitsRaiseRsvdPageFaults() {
         try (TestMachine m = new TestMachine()) {
@@ -584,7 +578,6 @@ class PagingTest {
         }
     }
 
-    @Disabled("jvirt bug: Mmu.translatePae re-reads the PDPTEs from memory on every walk instead of using PDPTE registers loaded at MOV CR3")
     @Test
     void paePdptesAreLoadedByMovToCr3() {
         try (TestMachine m = new TestMachine()) {
@@ -620,7 +613,6 @@ class PagingTest {
         }
     }
 
-    @Disabled("jvirt bug: X86Cpu.writeCr(3) in PAE mode does not load/validate the PDPTEs, so reserved bits do not raise #GP(0)")
     @Test
     void movToCr3WithAReservedPdpteBitRaisesGp() {
         try (TestMachine m = new TestMachine()) {

@@ -56,13 +56,7 @@ class DifferentialTest {
      * differing case). The interpreter's owner fixes them; a listed form that starts passing fails the test,
      * so this list cannot go stale.
      */
-    static final Set<String> KNOWN_INTERPRETER_BUGS = Set.of(
-            // XADD with the same register as both operands: SDM XADD "TEMP := SRC + DEST; SRC := DEST;
-            // DEST := TEMP", so the register ends with the sum; the interpreter writes DEST first and then
-            // overwrites it with the old value (xadd dl,dl with DL=80h: host 00, interpreter 80).
-            "0F C0 /r xadd Eb,Gb o8 reg",
-            "0F C1 /r xadd Ev,Gv o32 reg",
-            "66 0F C1 /r xadd Ev,Gv o16 reg");
+    static final Set<String> KNOWN_INTERPRETER_BUGS = Set.of();
 
     private static NativeExecutor host;
     private static GuestRam ram;
