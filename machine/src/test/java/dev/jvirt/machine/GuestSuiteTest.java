@@ -172,7 +172,6 @@ class GuestSuiteTest {
      * and only then is the interrupt raised. Fails reliably as a fresh process, less so in a warm JVM.
      */
     @Test
-    @Disabled("jvirt bug: the interpreter runs due timers only between batches of up to 2000 instructions and MMIO does not end a batch")
     void interpreterTakesATimerInterruptWhileTheGuestPollsMmio() throws Exception {
         Guest g = new Guest("timer-poll", String.join("\n", "interrupt taken while polling: count=1", "PASS", ""));
         DemoRuns.Run r = jvirt(g, "interp");
