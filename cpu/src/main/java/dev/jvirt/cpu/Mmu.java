@@ -60,9 +60,9 @@ public final class Mmu {
         flushTlb();
     }
 
-    /** Bits 51:MAXPHYADDR of a PAE paging-structure entry: reserved. */
+    /** Bits 62:MAXPHYADDR of a PAE paging-structure entry: reserved (SDM Tables 4-8 to 4-11; 4-level paging ignores 62:52). */
     private long physReservedMask() {
-        return 0x000F_FFFF_FFFF_FFFFL & ~((1L << maxPhyAddr) - 1);
+        return 0x7FFF_FFFF_FFFF_FFFFL & ~((1L << maxPhyAddr) - 1);
     }
 
     public AddressSpace addressSpace() { return as; }
@@ -143,7 +143,7 @@ public final class Mmu {
      * to CR0/CR4 entering PAE paging, then raises #GP(0) (SDM Vol. 3A 4.4.1).
      */
     boolean pdptesReserved(long cr3) {
-        long rsvd = 0x1E6L | physReservedMask() | 0xFFF0_0000_0000_0000L;
+        long rsvd = 0x1E6L | physReservedMask() | 1L << 63;
         for (int i = 0; i < 4; i++) {
             long e = physRead((cr3 & 0xFFFF_FFE0L) + i * 8L, 8);
             if ((e & 1) != 0 && (e & rsvd) != 0) return true;
@@ -362,7 +362,7 @@ public final class Mmu {
     }
 
     /**
-     * Reserved bits of a present PAE PDE/PTE (#PF with P|RSVD, SDM 4.7): bits 51:MAXPHYADDR, XD without
+     * Reserved bits of a present PAE PDE/PTE (#PF with P|RSVD, SDM 4.7): bits 62:MAXPHYADDR, XD without
      * EFER.NXE, and {@code extra} (bits 20:13 of a 2 MiB PDE).
      */
     private void checkReserved(long lin, long entry, long extra, boolean nxe, boolean write, boolean user, boolean fetch) {
