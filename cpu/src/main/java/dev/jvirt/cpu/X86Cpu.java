@@ -28,7 +28,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private final Mmu mmu;
     private final PortSpace ports;
     private final CpuFault fault = new CpuFault();
-    private final DecodedInsn d = new DecodedInsn();
+    /** The instruction being executed: {@link #scratchInsn} or an entry of {@link #decodeCache}. */
+    private DecodedInsn d;
+    private final DecodedInsn scratchInsn = new DecodedInsn();
     private final Alu alu;
     private Object ioLock = new Object();
     private FpuUnit fpu;
@@ -55,6 +57,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         this.alu = new Alu(state);
         this.ports = ports;
         this.mmu = new Mmu(state, memory, fault);
+        this.d = scratchInsn;
     }
 
     /** The x87 unit, or null for a CPU without one (ESC then raises #NM as with CR0.EM). */
@@ -147,7 +150,14 @@ public final class X86Cpu implements CodeSource, X87Memory {
         prepareFetch();
         boolean trap = (s.rflags & FLAG_TF) != 0;
         try {
-            Decoder.decode(this, d, s.cs.db);
+            DecodedInsn d;
+            if (fastFetch >= 0) {
+                d = cachedDecode(fastFetch, s.cs.db);
+            } else {
+                d = scratchInsn;
+                Decoder.decode(this, d, s.cs.db);
+            }
+            this.d = d;
             if (d.lock || ((d.op == 0x86 || d.op == 0x87) && d.mem)) {
                 // Locked read-modify-write is atomic against every other vCPU's locked operations.
                 synchronized (BUS_LOCK) {
@@ -214,6 +224,35 @@ public final class X86Cpu implements CodeSource, X87Memory {
             fetchPage = -1;
         }
         return b;
+    }
+
+    private static final int DECODE_CACHE_BITS = 15, DECODE_CACHE_MASK = (1 << DECODE_CACHE_BITS) - 1;
+
+    /**
+     * Decoded instructions, direct-mapped by the RAM offset of their first byte. A hit is checked
+     * against the bytes now in RAM (one or two 8-byte loads), so a write to code needs no invalidation.
+     */
+    private final DecodedInsn[] decodeCache = new DecodedInsn[1 << DECODE_CACHE_BITS];
+
+    /** The decoded instruction at RAM offset {@code ro} (all 15 possible bytes in one page, see prepareFetch). */
+    private DecodedInsn cachedDecode(long ro, boolean code32) {
+        long key = ro << 1 | (code32 ? 1 : 0);
+        int idx = (int) (ro ^ (ro >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
+        DecodedInsn e = decodeCache[idx];
+        if (e != null && e.cacheKey == key && (ram.getLong(ro) & e.mask0) == e.bytes0
+                && (e.length <= 8 || ram.getLong(ro + e.length - 8) == e.bytes1)) {
+            return e;
+        }
+        if (e == null) decodeCache[idx] = e = new DecodedInsn();
+        e.cacheKey = -1;
+        Decoder.decode(this, e, code32);
+        int len = e.length;
+        e.mask0 = len >= 8 ? -1L : (1L << (8 * len)) - 1;
+        e.bytes0 = ram.getLong(ro) & e.mask0;
+        // Longer instructions: the last 8 bytes (overlapping the first 8), never past the instruction.
+        e.bytes1 = len > 8 ? ram.getLong(ro + len - 8) : 0;
+        e.cacheKey = key;
+        return e;
     }
 
     /** RAM offset of the current instruction when all 15 possible bytes are in the cached page and CS limit, else -1. */
