@@ -158,7 +158,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 Decoder.decode(this, d, s.cs.db);
             }
             this.d = d;
-            if (d.lock || ((d.op == 0x86 || d.op == 0x87) && d.mem)) {
+            if (d.fastKind != FK_NONE) {
+                fastExecute(d);
+            } else if (d.lock || ((d.op == 0x86 || d.op == 0x87) && d.mem)) {
                 // Locked read-modify-write is atomic against every other vCPU's locked operations.
                 synchronized (BUS_LOCK) {
                     execute();
@@ -251,8 +253,79 @@ public final class X86Cpu implements CodeSource, X87Memory {
         e.bytes0 = ram.getLong(ro) & e.mask0;
         // Longer instructions: the last 8 bytes (overlapping the first 8), never past the instruction.
         e.bytes1 = len > 8 ? ram.getLong(ro + len - 8) : 0;
+        e.fastKind = fastKind(e, code32);
         e.cacheKey = key;
         return e;
+    }
+
+    // Fast-path kinds: the commonest forms with 32-bit code and operand size and no LOCK, run by a small
+    // method the JIT can compile whole instead of through the general execute() switch.
+    private static final int FK_NONE = 0, FK_ALU_RM_R = 1, FK_ALU_R_RM = 2, FK_INC = 3, FK_DEC = 4, FK_PUSH = 5,
+            FK_POP = 6, FK_JCC8 = 7, FK_JCC32 = 8, FK_JMP8 = 9, FK_MOV_RM_R = 10, FK_MOV_R_RM = 11,
+            FK_MOV_R_IMM = 12, FK_ALU_RM_IMM = 13, FK_TEST_RM_R = 14;
+    private static final long M32 = 0xFFFF_FFFFL;
+
+    private static int fastKind(DecodedInsn d, boolean code32) {
+        if (!code32 || !d.o32 || d.lock) return FK_NONE;
+        int op = d.op;
+        if (op < 0x40) return (op & 7) == 1 ? FK_ALU_RM_R : (op & 7) == 3 ? FK_ALU_R_RM : FK_NONE;
+        if (op < 0x48) return FK_INC;
+        if (op < 0x50) return FK_DEC;
+        if (op < 0x58) return FK_PUSH;
+        if (op < 0x60) return FK_POP;
+        if (op >= 0x70 && op <= 0x7F) return FK_JCC8;
+        if (op >= 0x180 && op <= 0x18F) return FK_JCC32;
+        if (op >= 0xB8 && op <= 0xBF) return FK_MOV_R_IMM;
+        return switch (op) {
+            case 0x81, 0x83 -> FK_ALU_RM_IMM;
+            case 0x85 -> FK_TEST_RM_R;
+            case 0x89 -> FK_MOV_RM_R;
+            case 0x8B -> FK_MOV_R_RM;
+            case 0xEB -> FK_JMP8;
+            default -> FK_NONE;
+        };
+    }
+
+    /** The forms of {@link #fastKind}, with exactly the semantics (and fault order) of {@link #execute()}. */
+    private void fastExecute(DecodedInsn d) {
+        long[] g = this.g;
+        s.rip = (eipStart + d.length) & M32;
+        switch (d.fastKind) {
+            case FK_ALU_RM_R -> {
+                int aop = d.op >> 3;
+                long r = alu.arith(aop, rmRead(4), g[d.reg] & M32, 4);
+                if (aop != 7) rmWrite(4, r);
+            }
+            case FK_ALU_R_RM -> {
+                int aop = d.op >> 3;
+                long r = alu.arith(aop, g[d.reg] & M32, rmRead(4), 4);
+                if (aop != 7) g[d.reg] = r;
+            }
+            case FK_INC -> g[d.op & 7] = alu.incDec(g[d.op & 7] & M32, 4, false);
+            case FK_DEC -> g[d.op & 7] = alu.incDec(g[d.op & 7] & M32, 4, true);
+            case FK_PUSH -> push(g[d.op & 7] & M32, 4);
+            case FK_POP -> {
+                long v = pop(4);
+                g[d.op & 7] = v & M32;
+            }
+            case FK_JCC8 -> {
+                if (alu.cond(d.op & 15)) jump(s.rip + (byte) d.imm, 4);
+            }
+            case FK_JCC32 -> {
+                if (alu.cond(d.op & 15)) jump(s.rip + (int) d.imm, 4);
+            }
+            case FK_JMP8 -> jump(s.rip + (byte) d.imm, 4);
+            case FK_MOV_RM_R -> rmStore(4, g[d.reg] & M32);
+            case FK_MOV_R_RM -> g[d.reg] = rmRead(4);
+            case FK_MOV_R_IMM -> g[d.op & 7] = d.imm & M32;
+            case FK_ALU_RM_IMM -> {
+                long b = d.op == 0x83 ? (byte) d.imm & M32 : d.imm & M32;
+                long r = alu.arith(d.reg, rmRead(4), b, 4);
+                if (d.reg != 7) rmWrite(4, r);
+            }
+            case FK_TEST_RM_R -> alu.arith(4, rmRead(4), g[d.reg] & M32, 4);
+            default -> execute();
+        }
     }
 
     /** RAM offset of the current instruction when all 15 possible bytes are in the cached page and CS limit, else -1. */

@@ -37,6 +37,8 @@ public final class DecodedInsn {
      * these bytes, which makes self-modifying code and DMA into code pages safe without write tracking.
      */
     public long cacheKey = -1, bytes0, mask0, bytes1;
+    /** Interpreter fast-path kind of a cached instruction (0: the general path). */
+    public int fastKind;
 
     public int size() { return o32 ? 4 : 2; }
 
