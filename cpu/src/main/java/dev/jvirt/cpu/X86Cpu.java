@@ -262,13 +262,17 @@ public final class X86Cpu implements CodeSource, X87Memory {
     // method the JIT can compile whole instead of through the general execute() switch.
     private static final int FK_NONE = 0, FK_ALU_RM_R = 1, FK_ALU_R_RM = 2, FK_INC = 3, FK_DEC = 4, FK_PUSH = 5,
             FK_POP = 6, FK_JCC8 = 7, FK_JCC32 = 8, FK_JMP8 = 9, FK_MOV_RM_R = 10, FK_MOV_R_RM = 11,
-            FK_MOV_R_IMM = 12, FK_ALU_RM_IMM = 13, FK_TEST_RM_R = 14;
+            FK_MOV_R_IMM = 12, FK_ALU_RM_IMM = 13, FK_TEST_RM_R = 14, FK_ALU_RR = 15, FK_ALU_R_IMM = 16,
+            FK_MOV_RR = 17;
     private static final long M32 = 0xFFFF_FFFFL;
 
     private static int fastKind(DecodedInsn d, boolean code32) {
         if (!code32 || !d.o32 || d.lock) return FK_NONE;
         int op = d.op;
-        if (op < 0x40) return (op & 7) == 1 ? FK_ALU_RM_R : (op & 7) == 3 ? FK_ALU_R_RM : FK_NONE;
+        if (op < 0x40) {
+            if ((op & 7) != 1 && (op & 7) != 3) return FK_NONE;
+            return !d.mem ? FK_ALU_RR : (op & 7) == 1 ? FK_ALU_RM_R : FK_ALU_R_RM;
+        }
         if (op < 0x48) return FK_INC;
         if (op < 0x50) return FK_DEC;
         if (op < 0x58) return FK_PUSH;
@@ -277,13 +281,47 @@ public final class X86Cpu implements CodeSource, X87Memory {
         if (op >= 0x180 && op <= 0x18F) return FK_JCC32;
         if (op >= 0xB8 && op <= 0xBF) return FK_MOV_R_IMM;
         return switch (op) {
-            case 0x81, 0x83 -> FK_ALU_RM_IMM;
-            case 0x85 -> FK_TEST_RM_R;
-            case 0x89 -> FK_MOV_RM_R;
-            case 0x8B -> FK_MOV_R_RM;
+            case 0x81, 0x83 -> d.mem ? FK_ALU_RM_IMM : FK_ALU_R_IMM;
+            case 0x85 -> d.mem ? FK_TEST_RM_R : FK_ALU_RR;
+            case 0x89, 0x8B -> d.mem ? (op == 0x89 ? FK_MOV_RM_R : FK_MOV_R_RM) : FK_MOV_RR;
             case 0xEB -> FK_JMP8;
             default -> FK_NONE;
         };
+    }
+
+    /** PF of a result's low byte (SDM Vol. 1 3.4.3.1: set for an even number of 1 bits). */
+    private static final long[] PARITY = new long[256];
+
+    static {
+        for (int i = 0; i < 256; i++) PARITY[i] = (Integer.bitCount(i) & 1) == 0 ? FLAG_PF : 0;
+    }
+
+    private void jump32(long target) {
+        long t = target & M32;
+        if (t > (s.cs.limit & M32)) throw gp(0);
+        s.rip = t;
+    }
+
+    /** {@link Alu#arith} for 32-bit operands (zero-extended), with the same flags. */
+    private long arith32(int op, long a, long b) {
+        long r, f;
+        switch (op) {
+            case 0, 2 -> {
+                r = a + b + (op == 2 ? s.rflags & FLAG_CF : 0);
+                f = (r >>> 32) | ((((a ^ r) & (b ^ r)) >>> 20) & FLAG_OF) | ((a ^ b ^ r) & FLAG_AF);
+            }
+            case 3, 5, 7 -> {
+                r = a - b - (op == 3 ? s.rflags & FLAG_CF : 0);
+                f = (r >>> 63) | ((((a ^ b) & (a ^ r)) >>> 20) & FLAG_OF) | ((a ^ b ^ r) & FLAG_AF);
+            }
+            case 1 -> { r = a | b; f = 0; }
+            case 4 -> { r = a & b; f = 0; }
+            default -> { r = a ^ b; f = 0; }
+        }
+        r &= M32;
+        f |= PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((r >>> 24) & FLAG_SF);
+        s.rflags = (s.rflags & ~Alu.ARITH) | f;
+        return r;
     }
 
     /** The forms of {@link #fastKind}, with exactly the semantics (and fault order) of {@link #execute()}. */
@@ -291,6 +329,24 @@ public final class X86Cpu implements CodeSource, X87Memory {
         long[] g = this.g;
         s.rip = (eipStart + d.length) & M32;
         switch (d.fastKind) {
+            case FK_ALU_RR -> {
+                // Register forms: 0x01-style writes r/m, 0x03-style writes reg; TEST (0x85) and CMP write nothing.
+                int op = d.op;
+                boolean toRm = (op & 2) == 0;
+                int dst = toRm ? d.rm : d.reg, src = toRm ? d.reg : d.rm;
+                int aop = op == 0x85 ? 4 : op >> 3;
+                long r = arith32(aop, g[dst] & M32, g[src] & M32);
+                if (aop != 7 && op != 0x85) g[dst] = r;
+            }
+            case FK_ALU_R_IMM -> {
+                long b = d.op == 0x83 ? (byte) d.imm & M32 : d.imm & M32;
+                long r = arith32(d.reg, g[d.rm] & M32, b);
+                if (d.reg != 7) g[d.rm] = r;
+            }
+            case FK_MOV_RR -> {
+                if (d.op == 0x89) g[d.rm] = g[d.reg] & M32;
+                else g[d.reg] = g[d.rm] & M32;
+            }
             case FK_ALU_RM_R -> {
                 int aop = d.op >> 3;
                 long r = alu.arith(aop, rmRead(4), g[d.reg] & M32, 4);
@@ -301,20 +357,34 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 long r = alu.arith(aop, g[d.reg] & M32, rmRead(4), 4);
                 if (aop != 7) g[d.reg] = r;
             }
-            case FK_INC -> g[d.op & 7] = alu.incDec(g[d.op & 7] & M32, 4, false);
-            case FK_DEC -> g[d.op & 7] = alu.incDec(g[d.op & 7] & M32, 4, true);
+            case FK_INC -> {
+                int reg = d.op & 7;
+                long a = g[reg] & M32, r = (a + 1) & M32;
+                long f = PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((r >>> 24) & FLAG_SF) | ((a ^ r) & FLAG_AF)
+                        | (r == 0x8000_0000L ? FLAG_OF : 0);
+                s.rflags = (s.rflags & ~(Alu.ARITH & ~FLAG_CF)) | f;
+                g[reg] = r;
+            }
+            case FK_DEC -> {
+                int reg = d.op & 7;
+                long a = g[reg] & M32, r = (a - 1) & M32;
+                long f = PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((r >>> 24) & FLAG_SF) | ((a ^ r) & FLAG_AF)
+                        | (a == 0x8000_0000L ? FLAG_OF : 0);
+                s.rflags = (s.rflags & ~(Alu.ARITH & ~FLAG_CF)) | f;
+                g[reg] = r;
+            }
             case FK_PUSH -> push(g[d.op & 7] & M32, 4);
             case FK_POP -> {
                 long v = pop(4);
                 g[d.op & 7] = v & M32;
             }
             case FK_JCC8 -> {
-                if (alu.cond(d.op & 15)) jump(s.rip + (byte) d.imm, 4);
+                if (alu.cond(d.op & 15)) jump32(s.rip + (byte) d.imm);
             }
             case FK_JCC32 -> {
-                if (alu.cond(d.op & 15)) jump(s.rip + (int) d.imm, 4);
+                if (alu.cond(d.op & 15)) jump32(s.rip + (int) d.imm);
             }
-            case FK_JMP8 -> jump(s.rip + (byte) d.imm, 4);
+            case FK_JMP8 -> jump32(s.rip + (byte) d.imm);
             case FK_MOV_RM_R -> rmStore(4, g[d.reg] & M32);
             case FK_MOV_R_RM -> g[d.reg] = rmRead(4);
             case FK_MOV_R_IMM -> g[d.op & 7] = d.imm & M32;
