@@ -157,8 +157,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 d = scratchInsn;
                 Decoder.decode(this, d, s.cs.db);
             }
-            this.d = d;
-            if (d.fastKind != FK_NONE) {
+            if (d.fastKind >= FK_REG_ONLY) {
+                // Register-only forms never read this.d: no reference store (and GC barrier) per instruction.
+                fastExecute(d);
+            } else if ((this.d = d).fastKind != FK_NONE) {
                 fastExecute(d);
             } else if (d.lock || ((d.op == 0x86 || d.op == 0x87) && d.mem)) {
                 // Locked read-modify-write is atomic against every other vCPU's locked operations.
@@ -260,10 +262,11 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     // Fast-path kinds: the commonest forms with 32-bit code and operand size and no LOCK, run by a small
     // method the JIT can compile whole instead of through the general execute() switch.
-    private static final int FK_NONE = 0, FK_ALU_RM_R = 1, FK_ALU_R_RM = 2, FK_INC = 3, FK_DEC = 4, FK_PUSH = 5,
-            FK_POP = 6, FK_JCC8 = 7, FK_JCC32 = 8, FK_JMP8 = 9, FK_MOV_RM_R = 10, FK_MOV_R_RM = 11,
-            FK_MOV_R_IMM = 12, FK_ALU_RM_IMM = 13, FK_TEST_RM_R = 14, FK_ALU_RR = 15, FK_ALU_R_IMM = 16,
-            FK_MOV_RR = 17;
+    // Kinds from FK_REG_ONLY on touch only registers and flags (and may raise only #GP(0) on a jump).
+    private static final int FK_NONE = 0, FK_ALU_RM_R = 1, FK_ALU_R_RM = 2, FK_PUSH = 3, FK_POP = 4,
+            FK_MOV_RM_R = 5, FK_MOV_R_RM = 6, FK_ALU_RM_IMM = 7, FK_TEST_RM_R = 8,
+            FK_REG_ONLY = 9, FK_INC = 9, FK_DEC = 10, FK_JCC8 = 11, FK_JCC32 = 12, FK_JMP8 = 13, FK_MOV_R_IMM = 14,
+            FK_ALU_RR = 15, FK_ALU_R_IMM = 16, FK_MOV_RR = 17;
     private static final long M32 = 0xFFFF_FFFFL;
 
     private static int fastKind(DecodedInsn d, boolean code32) {
