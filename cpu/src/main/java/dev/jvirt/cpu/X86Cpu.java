@@ -28,7 +28,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private final Mmu mmu;
     private final PortSpace ports;
     private final CpuFault fault = new CpuFault();
-    private final DecodedInsn d = new DecodedInsn();
+    /** The instruction being executed: {@link #scratchInsn} or an entry of {@link #decodeCache}. */
+    private DecodedInsn d;
+    private final DecodedInsn scratchInsn = new DecodedInsn();
     private final Alu alu;
     private Object ioLock = new Object();
     private FpuUnit fpu;
@@ -55,6 +57,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         this.alu = new Alu(state);
         this.ports = ports;
         this.mmu = new Mmu(state, memory, fault);
+        this.d = scratchInsn;
     }
 
     /** The x87 unit, or null for a CPU without one (ESC then raises #NM as with CR0.EM). */
@@ -186,8 +189,19 @@ public final class X86Cpu implements CodeSource, X87Memory {
         prepareFetch();
         boolean trap = (s.rflags & FLAG_TF) != 0;
         try {
-            Decoder.decode(this, d, s.cs.db);
-            if (d.lock || ((d.op == 0x86 || d.op == 0x87) && d.mem)) {
+            DecodedInsn d;
+            if (fastFetch >= 0) {
+                d = cachedDecode(fastFetch, s.cs.db);
+            } else {
+                d = scratchInsn;
+                Decoder.decode(this, d, s.cs.db);
+            }
+            if (d.fastKind >= FK_REG_ONLY) {
+                // Register-only forms never read this.d: no reference store (and GC barrier) per instruction.
+                fastExecute(d);
+            } else if ((this.d = d).fastKind != FK_NONE) {
+                fastExecute(d);
+            } else if (d.lock || ((d.op == 0x86 || d.op == 0x87) && d.mem)) {
                 // Locked read-modify-write is atomic against every other vCPU's locked operations.
                 synchronized (BUS_LOCK) {
                     execute();
@@ -253,6 +267,177 @@ public final class X86Cpu implements CodeSource, X87Memory {
             fetchPage = -1;
         }
         return b;
+    }
+
+    private static final int DECODE_CACHE_BITS = 15, DECODE_CACHE_MASK = (1 << DECODE_CACHE_BITS) - 1;
+
+    /**
+     * Decoded instructions, direct-mapped by the RAM offset of their first byte. A hit is checked
+     * against the bytes now in RAM (one or two 8-byte loads), so a write to code needs no invalidation.
+     */
+    private final DecodedInsn[] decodeCache = new DecodedInsn[1 << DECODE_CACHE_BITS];
+
+    /** The decoded instruction at RAM offset {@code ro} (all 15 possible bytes in one page, see prepareFetch). */
+    private DecodedInsn cachedDecode(long ro, boolean code32) {
+        long key = ro << 1 | (code32 ? 1 : 0);
+        int idx = (int) (ro ^ (ro >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
+        DecodedInsn e = decodeCache[idx];
+        if (e != null && e.cacheKey == key && (ram.getLong(ro) & e.mask0) == e.bytes0
+                && (e.length <= 8 || ram.getLong(ro + e.length - 8) == e.bytes1)) {
+            return e;
+        }
+        if (e == null) decodeCache[idx] = e = new DecodedInsn();
+        e.cacheKey = -1;
+        Decoder.decode(this, e, code32);
+        int len = e.length;
+        e.mask0 = len >= 8 ? -1L : (1L << (8 * len)) - 1;
+        e.bytes0 = ram.getLong(ro) & e.mask0;
+        // Longer instructions: the last 8 bytes (overlapping the first 8), never past the instruction.
+        e.bytes1 = len > 8 ? ram.getLong(ro + len - 8) : 0;
+        e.fastKind = fastKind(e, code32);
+        e.cacheKey = key;
+        return e;
+    }
+
+    // Fast-path kinds: the commonest forms with 32-bit code and operand size and no LOCK, run by a small
+    // method the JIT can compile whole instead of through the general execute() switch.
+    // Kinds from FK_REG_ONLY on touch only registers and flags (and may raise only #GP(0) on a jump).
+    private static final int FK_NONE = 0, FK_ALU_RM_R = 1, FK_ALU_R_RM = 2, FK_PUSH = 3, FK_POP = 4,
+            FK_MOV_RM_R = 5, FK_MOV_R_RM = 6, FK_ALU_RM_IMM = 7, FK_TEST_RM_R = 8,
+            FK_REG_ONLY = 9, FK_INC = 9, FK_DEC = 10, FK_JCC8 = 11, FK_JCC32 = 12, FK_JMP8 = 13, FK_MOV_R_IMM = 14,
+            FK_ALU_RR = 15, FK_ALU_R_IMM = 16, FK_MOV_RR = 17;
+    private static final long M32 = 0xFFFF_FFFFL;
+
+    private static int fastKind(DecodedInsn d, boolean code32) {
+        if (!code32 || !d.o32 || d.lock) return FK_NONE;
+        int op = d.op;
+        if (op < 0x40) {
+            if ((op & 7) != 1 && (op & 7) != 3) return FK_NONE;
+            return !d.mem ? FK_ALU_RR : (op & 7) == 1 ? FK_ALU_RM_R : FK_ALU_R_RM;
+        }
+        if (op < 0x48) return FK_INC;
+        if (op < 0x50) return FK_DEC;
+        if (op < 0x58) return FK_PUSH;
+        if (op < 0x60) return FK_POP;
+        if (op >= 0x70 && op <= 0x7F) return FK_JCC8;
+        if (op >= 0x180 && op <= 0x18F) return FK_JCC32;
+        if (op >= 0xB8 && op <= 0xBF) return FK_MOV_R_IMM;
+        return switch (op) {
+            case 0x81, 0x83 -> d.mem ? FK_ALU_RM_IMM : FK_ALU_R_IMM;
+            case 0x85 -> d.mem ? FK_TEST_RM_R : FK_ALU_RR;
+            case 0x89, 0x8B -> d.mem ? (op == 0x89 ? FK_MOV_RM_R : FK_MOV_R_RM) : FK_MOV_RR;
+            case 0xEB -> FK_JMP8;
+            default -> FK_NONE;
+        };
+    }
+
+    /** PF of a result's low byte (SDM Vol. 1 3.4.3.1: set for an even number of 1 bits). */
+    private static final long[] PARITY = new long[256];
+
+    static {
+        for (int i = 0; i < 256; i++) PARITY[i] = (Integer.bitCount(i) & 1) == 0 ? FLAG_PF : 0;
+    }
+
+    private void jump32(long target) {
+        long t = target & M32;
+        if (t > (s.cs.limit & M32)) throw gp(0);
+        s.rip = t;
+    }
+
+    /** {@link Alu#arith} for 32-bit operands (zero-extended), with the same flags. */
+    private long arith32(int op, long a, long b) {
+        long r, f;
+        switch (op) {
+            case 0, 2 -> {
+                r = a + b + (op == 2 ? s.rflags & FLAG_CF : 0);
+                f = (r >>> 32) | ((((a ^ r) & (b ^ r)) >>> 20) & FLAG_OF) | ((a ^ b ^ r) & FLAG_AF);
+            }
+            case 3, 5, 7 -> {
+                r = a - b - (op == 3 ? s.rflags & FLAG_CF : 0);
+                f = (r >>> 63) | ((((a ^ b) & (a ^ r)) >>> 20) & FLAG_OF) | ((a ^ b ^ r) & FLAG_AF);
+            }
+            case 1 -> { r = a | b; f = 0; }
+            case 4 -> { r = a & b; f = 0; }
+            default -> { r = a ^ b; f = 0; }
+        }
+        r &= M32;
+        f |= PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((r >>> 24) & FLAG_SF);
+        s.rflags = (s.rflags & ~Alu.ARITH) | f;
+        return r;
+    }
+
+    /** The forms of {@link #fastKind}, with exactly the semantics (and fault order) of {@link #execute()}. */
+    private void fastExecute(DecodedInsn d) {
+        long[] g = this.g;
+        s.rip = (eipStart + d.length) & M32;
+        switch (d.fastKind) {
+            case FK_ALU_RR -> {
+                // Register forms: 0x01-style writes r/m, 0x03-style writes reg; TEST (0x85) and CMP write nothing.
+                int op = d.op;
+                boolean toRm = (op & 2) == 0;
+                int dst = toRm ? d.rm : d.reg, src = toRm ? d.reg : d.rm;
+                int aop = op == 0x85 ? 4 : op >> 3;
+                long r = arith32(aop, g[dst] & M32, g[src] & M32);
+                if (aop != 7 && op != 0x85) g[dst] = r;
+            }
+            case FK_ALU_R_IMM -> {
+                long b = d.op == 0x83 ? (byte) d.imm & M32 : d.imm & M32;
+                long r = arith32(d.reg, g[d.rm] & M32, b);
+                if (d.reg != 7) g[d.rm] = r;
+            }
+            case FK_MOV_RR -> {
+                if (d.op == 0x89) g[d.rm] = g[d.reg] & M32;
+                else g[d.reg] = g[d.rm] & M32;
+            }
+            case FK_ALU_RM_R -> {
+                int aop = d.op >> 3;
+                long r = alu.arith(aop, rmRead(4), g[d.reg] & M32, 4);
+                if (aop != 7) rmWrite(4, r);
+            }
+            case FK_ALU_R_RM -> {
+                int aop = d.op >> 3;
+                long r = alu.arith(aop, g[d.reg] & M32, rmRead(4), 4);
+                if (aop != 7) g[d.reg] = r;
+            }
+            case FK_INC -> {
+                int reg = d.op & 7;
+                long a = g[reg] & M32, r = (a + 1) & M32;
+                long f = PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((r >>> 24) & FLAG_SF) | ((a ^ r) & FLAG_AF)
+                        | (r == 0x8000_0000L ? FLAG_OF : 0);
+                s.rflags = (s.rflags & ~(Alu.ARITH & ~FLAG_CF)) | f;
+                g[reg] = r;
+            }
+            case FK_DEC -> {
+                int reg = d.op & 7;
+                long a = g[reg] & M32, r = (a - 1) & M32;
+                long f = PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((r >>> 24) & FLAG_SF) | ((a ^ r) & FLAG_AF)
+                        | (a == 0x8000_0000L ? FLAG_OF : 0);
+                s.rflags = (s.rflags & ~(Alu.ARITH & ~FLAG_CF)) | f;
+                g[reg] = r;
+            }
+            case FK_PUSH -> push(g[d.op & 7] & M32, 4);
+            case FK_POP -> {
+                long v = pop(4);
+                g[d.op & 7] = v & M32;
+            }
+            case FK_JCC8 -> {
+                if (alu.cond(d.op & 15)) jump32(s.rip + (byte) d.imm);
+            }
+            case FK_JCC32 -> {
+                if (alu.cond(d.op & 15)) jump32(s.rip + (int) d.imm);
+            }
+            case FK_JMP8 -> jump32(s.rip + (byte) d.imm);
+            case FK_MOV_RM_R -> rmStore(4, g[d.reg] & M32);
+            case FK_MOV_R_RM -> g[d.reg] = rmRead(4);
+            case FK_MOV_R_IMM -> g[d.op & 7] = d.imm & M32;
+            case FK_ALU_RM_IMM -> {
+                long b = d.op == 0x83 ? (byte) d.imm & M32 : d.imm & M32;
+                long r = alu.arith(d.reg, rmRead(4), b, 4);
+                if (d.reg != 7) rmWrite(4, r);
+            }
+            case FK_TEST_RM_R -> alu.arith(4, rmRead(4), g[d.reg] & M32, 4);
+            default -> execute();
+        }
     }
 
     /** RAM offset of the current instruction when all 15 possible bytes are in the cached page and CS limit, else -1. */

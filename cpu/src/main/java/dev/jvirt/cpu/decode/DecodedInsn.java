@@ -30,6 +30,16 @@ public final class DecodedInsn {
     /** Number of 66 prefixes seen (some two-byte forms use them as mandatory prefixes). */
     public int prefixCount;
 
+    /**
+     * Decoded-instruction cache tag (owned by the interpreter): the RAM offset of the first byte times
+     * two plus CS.D, or -1; the instruction's first bytes (little-endian, at most 8, {@code mask0} covers
+     * them) and, past 8 bytes long, its last 8 bytes. An entry is valid only while RAM still holds
+     * these bytes, which makes self-modifying code and DMA into code pages safe without write tracking.
+     */
+    public long cacheKey = -1, bytes0, mask0, bytes1;
+    /** Interpreter fast-path kind of a cached instruction (0: the general path). */
+    public int fastKind;
+
     public int size() { return o32 ? 4 : 2; }
 
     void clear() {
