@@ -29,21 +29,22 @@ public final class KvmExitBench {
         if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: build it with ./jvirt -help first");
         List<String> jvirt = List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "-accel", "kvm", "-m", "64",
                 "-device", "isa-debug-exit", "-serial", "none", "-kernel");
-        report("jvirt", n, jvirt, loop, empty);
+        report("jvirt", n, jvirt, loop, empty, "round trips/s");
         String qemu = findOnPath("qemu-system-x86_64");
         if (qemu == null) {
             System.out.println("qemu-system-x86_64: not installed, no reference");
         } else {
             List<String> q = List.of(qemu, "-accel", "kvm", "-m", "64", "-display", "none", "-serial", "none", "-monitor", "none",
                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot", "-kernel");
-            report("qemu-system-x86_64", n, q, loop, empty);
+            report("qemu-system-x86_64", n, q, loop, empty, "round trips/s");
         }
     }
 
-    private static void report(String name, int n, List<String> cmd, Path loop, Path empty) throws Exception {
+    /** Prints the rate of {@code n} events as the difference between a run of {@code loop} and one of {@code empty}. */
+    static void report(String name, long n, List<String> cmd, Path loop, Path empty, String unit) throws Exception {
         double base = best(cmd, empty), full = best(cmd, loop);
         double rate = n / Math.max(1e-9, full - base);
-        System.out.printf("%-20s %,10d exits in %.3f s (boot-only run %.3f s): %,.0f round trips/s%n", name, n, full - base, base, rate);
+        System.out.printf("%-20s %,14d in %.3f s (boot-only run %.3f s): %,.0f %s%n", name, n, full - base, base, rate, unit);
     }
 
     /** The fastest of three runs, in seconds. */
@@ -66,13 +67,19 @@ public final class KvmExitBench {
         return best;
     }
 
-    /** A multiboot (a.out kludge) kernel at 1 MiB: N times {@code out 0x80,al}, then isa-debug-exit at 0xF4 with 0. */
-    static byte[] guest(int n) {
+    /** A multiboot header with the a.out kludge: loaded at 1 MiB, entry right after the 32-byte header. */
+    static ByteBuffer header() {
         ByteBuffer b = ByteBuffer.allocate(96).order(ByteOrder.LITTLE_ENDIAN);
         int base = 0x10_0000, flags = 0x0001_0000;
         b.putInt(0x1BADB002).putInt(flags).putInt(-(0x1BADB002 + flags));
         b.putInt(base).putInt(base).putInt(0).putInt(0).putInt(base + 32); // header, load, load_end (file), bss_end, entry
         b.position(32);
+        return b;
+    }
+
+    /** A multiboot kernel at 1 MiB: N times {@code out 0x80,al}, then isa-debug-exit at 0xF4 with 0. */
+    static byte[] guest(int n) {
+        ByteBuffer b = header();
         b.put((byte) 0x31).put((byte) 0xC0);                                         // xor eax, eax
         b.put((byte) 0xB9).putInt(n);                                                // mov ecx, n
         b.put((byte) 0xE3).put((byte) 0x05);                                         // jecxz done
@@ -84,7 +91,7 @@ public final class KvmExitBench {
         return java.util.Arrays.copyOf(b.array(), b.position());
     }
 
-    private static String findOnPath(String exe) {
+    static String findOnPath(String exe) {
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             Path p = Path.of(d, exe);
             if (Files.isExecutable(p)) return p.toString();
