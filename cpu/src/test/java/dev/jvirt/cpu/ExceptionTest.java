@@ -7,33 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Exception delivery through the IDT and IVT, with the error codes of SDM Vol. 3A chapter 6. */
 class ExceptionTest {
-    private static final String SETUP = """
-            .macro gate vec, handler
-              mov $\\handler, %eax
-              mov %ax, idt + \\vec*8
-              shr $16, %eax
-              mov %ax, idt + \\vec*8 + 6
-              movw $0x08, idt + \\vec*8 + 2
-              movw $0x8E00, idt + \\vec*8 + 4
-            .endm
-            lgdt gdtr
-            lidt idtr
+    private static final String SETUP = TestMachine.GATE_PROLOGUE + """
             gate 0, h0
             gate 13, h13
             gate 14, h14
             """;
-    private static final String TABLES = """
-            .align 8
-            gdt: .quad 0
-                 .quad 0x00CF9A000000FFFF
-                 .quad 0x00CF92000000FFFF
-            gdtr: .word gdtr - gdt - 1
-                  .long gdt
-            .align 8
-            idt: .fill 32, 8, 0
-            idtr: .word 32*8 - 1
-                  .long idt
-            """;
+    private static final String TABLES = TestMachine.FLAT_TABLES;
 
     @Test
     void divideErrorIsAFaultThatRestartsAtTheDivide() {

@@ -32,17 +32,7 @@ class FpuDispatchTest {
         @Override public boolean fxrstorMxcsrValid(X87Memory mem) { return true; }
     }
 
-    private static final String IDT = """
-            .macro gate vec, handler
-              mov $\\handler, %eax
-              mov %ax, idt + \\vec*8
-              shr $16, %eax
-              mov %ax, idt + \\vec*8 + 6
-              movw $0x08, idt + \\vec*8 + 2
-              movw $0x8E00, idt + \\vec*8 + 4
-            .endm
-            lgdt gdtr
-            lidt idtr
+    private static final String IDT = TestMachine.GATE_PROLOGUE + """
             gate 7, h7
             gate 16, h16
             """;
@@ -51,17 +41,7 @@ class FpuDispatchTest {
             hlt
             h16: movl $16, 0x3000
             hlt
-            .align 8
-            gdt: .quad 0
-                 .quad 0x00CF9A000000FFFF
-                 .quad 0x00CF92000000FFFF
-            gdtr: .word gdtr - gdt - 1
-                  .long gdt
-            .align 8
-            idt: .fill 32, 8, 0
-            idtr: .word 32*8 - 1
-                  .long idt
-            """;
+            """ + TestMachine.FLAT_TABLES;
 
     @Test
     void operandAndComparisonFlagsPassThrough() {

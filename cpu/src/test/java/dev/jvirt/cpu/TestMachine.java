@@ -7,6 +7,37 @@ import dev.jvirt.mmu.PortSpace;
 /** 2 MiB of RAM, a port space and one interpreter, for guest-program tests. */
 final class TestMachine implements AutoCloseable {
     static final int RAM = 2 << 20;
+
+    /**
+     * Guest prologue for flat 32-bit tests: a {@code gate VEC, HANDLER} macro that fills a ring-0
+     * interrupt gate (SDM Vol. 3A Figure 6-2), then LGDT/LIDT of {@link #FLAT_TABLES}.
+     */
+    static final String GATE_PROLOGUE = """
+            .macro gate vec, handler
+              mov $\\handler, %eax
+              mov %ax, idt + \\vec*8
+              shr $16, %eax
+              mov %ax, idt + \\vec*8 + 6
+              movw $0x08, idt + \\vec*8 + 2
+              movw $0x8E00, idt + \\vec*8 + 4
+            .endm
+            lgdt gdtr
+            lidt idtr
+            """;
+
+    /** A flat code (0x08) and data (0x10) GDT and a 32-entry IDT, for {@link #GATE_PROLOGUE}. */
+    static final String FLAT_TABLES = """
+            .align 8
+            gdt: .quad 0
+                 .quad 0x00CF9A000000FFFF
+                 .quad 0x00CF92000000FFFF
+            gdtr: .word gdtr - gdt - 1
+                  .long gdt
+            .align 8
+            idt: .fill 32, 8, 0
+            idtr: .word 32*8 - 1
+                  .long idt
+            """;
     final GuestRam ram = GuestRam.allocate(RAM);
     final AddressSpace memory = new AddressSpace(ram);
     final PortSpace ports = new PortSpace();

@@ -12,17 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class X87GuestTest {
     private static final long IN = 0x2000, OUT = 0x2100;
-    private static final String SETUP = """
-            .macro gate vec, handler
-              mov $\\handler, %eax
-              mov %ax, idt + \\vec*8
-              shr $16, %eax
-              mov %ax, idt + \\vec*8 + 6
-              movw $0x08, idt + \\vec*8 + 2
-              movw $0x8E00, idt + \\vec*8 + 4
-            .endm
-            lgdt gdtr
-            lidt idtr
+    private static final String SETUP = TestMachine.GATE_PROLOGUE + """
             gate 7, h7
             gate 13, h13
             gate 16, h16
@@ -41,17 +31,7 @@ class X87GuestTest {
             hlt
             main:
             """;
-    private static final String TABLES = """
-            .align 8
-            gdt: .quad 0
-                 .quad 0x00CF9A000000FFFF
-                 .quad 0x00CF92000000FFFF
-            gdtr: .word gdtr - gdt - 1
-                  .long gdt
-            .align 8
-            idt: .fill 32, 8, 0
-            idtr: .word 32*8 - 1
-                  .long idt
+    private static final String TABLES = TestMachine.FLAT_TABLES + """
             cw_double: .word 0x027F
             cw_zm_clear: .word 0x037B
             """;
