@@ -12,6 +12,9 @@ import java.util.logging.StreamHandler;
  * warnings show; {@code -d guest_errors} shows the debug lines devices and CPUs log for guest mistakes.
  */
 final class Logging {
+    /** Held strongly: java.util.logging keeps loggers only weakly, and the level would be lost with it. */
+    private static final Logger JVIRT = Logger.getLogger("dev.jvirt");
+
     private Logging() { }
 
     static void configure(boolean debug, PrintStream err) {
@@ -31,9 +34,10 @@ final class Logging {
                 flush();
             }
         };
-        Level level = debug ? Level.FINE : Level.WARNING;
-        h.setLevel(level);
+        h.setLevel(debug ? Level.FINE : Level.WARNING);
         root.addHandler(h);
-        root.setLevel(level);
+        root.setLevel(Level.WARNING);
+        // Only jvirt's own debug lines: the JDK logs at FINE too (Runtime.exit, for one).
+        JVIRT.setLevel(debug ? Level.FINE : Level.WARNING);
     }
 }

@@ -182,6 +182,11 @@ public final class PcMachine implements AutoCloseable {
                 return cfg.demo() ? st >>> 1 : st;
             }
             if (control.powerOff) return 0;
+            if (exit.kind() == VCpu.Exit.Kind.SHUTDOWN && cfg.guestErrors()) {
+                CpuState st = new CpuState();
+                vcpu.getState(st);
+                err.printf("jvirt: guest triple fault (shutdown) at cs:rip %04x:%x%n", st.cs.selector, st.rip);
+            }
             if (control.reset || exit.kind() == VCpu.Exit.Kind.SHUTDOWN) {
                 if (cfg.noReboot()) return 0;
                 err.println("jvirt: guest reset" + (exit.kind() == VCpu.Exit.Kind.SHUTDOWN ? " (triple fault)" : "") + ", rebooting");
