@@ -29,7 +29,9 @@ public final class DirtyLog {
     public void markRange(long ramOffset, long len) {
         if (len <= 0) return;
         long first = ramOffset >>> 12, last = (ramOffset + len - 1) >>> 12;
-        for (long p = first; p <= last; p++) mark(p << 12);
+        mark(ramOffset);
+        // A store of 2 to 8 bytes touches at most one more page: keep the common case loop-free.
+        for (long p = first + 1; p <= last; p++) mark(p << 12);
     }
 
     public boolean isDirty(long page) {
