@@ -2184,22 +2184,26 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0 -> {
                 if ((v & CR0_PG) != 0 && (v & CR0_PE) == 0) throw gp(0);
                 if ((v & CR0_NW) != 0 && (v & CR0_CD) == 0) throw gp(0);
-                // Changing PG, CD or NW with PAE paging on loads the PDPTEs (SDM Vol. 3A 4.4.1).
-                if ((v & CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && ((v ^ s.cr0) & (CR0_PG | CR0_CD | CR0_NW)) != 0
+                // Changing PG, CD or NW with PAE paging on loads the PDPTEs (SDM Vol. 3A 4.4.1); 4-level paging has none.
+                boolean toLong = (s.efer & LongMode.EFER_LME) != 0 && ((v | s.cr0) & CR0_PG) != 0;
+                if (!toLong && (v & CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && ((v ^ s.cr0) & (CR0_PG | CR0_CD | CR0_NW)) != 0
                         && mmu.pdptesReserved(s.cr3)) throw gp(0);
+                if (!LongMode.cr0Write(s, v)) throw gp(0);
                 s.cr0 = v | CR0_ET;
                 mmu.flushAll();
                 breakBatch = true;
             }
             case 2 -> s.cr2 = v;
             case 3 -> {
-                if ((s.cr0 & CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && mmu.pdptesReserved(v)) throw gp(0);
+                if ((s.cr0 & CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && !s.longMode() && mmu.pdptesReserved(v)) throw gp(0);
                 s.cr3 = v;
                 mmu.flushNonGlobal();
             }
             case 4 -> {
                 if ((v & ~0x3BFL & 0xFFFF_FFFFL) != 0) throw gp(0); // VME..PSE, PAE, PGE, PCE, OSFXSR
-                if ((s.cr0 & CR0_PG) != 0 && (v & 0x20) != 0 && ((v ^ s.cr4) & 0xB0) != 0 && mmu.pdptesReserved(s.cr3)) throw gp(0);
+                if (!LongMode.cr4WriteAllowed(s, v)) throw gp(0);
+                if ((s.cr0 & CR0_PG) != 0 && (v & 0x20) != 0 && ((v ^ s.cr4) & 0xB0) != 0 && !s.longMode()
+                        && mmu.pdptesReserved(s.cr3)) throw gp(0);
                 s.cr4 = v;
                 mmu.flushAll();
             }
@@ -2262,8 +2266,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0x176 -> s.sysenterEip = v;
             case 0x277 -> s.pat = v;
             case 0xC000_0080 -> {
-                if ((v & ~0x800L) != 0) throw gp(0); // only NXE: no long mode, no SYSCALL in this model
-                s.efer = v;
+                // NXE, and LME on a model with long mode (no SYSCALL yet); SDM Vol. 3A 10.8.5.
+                long efer = LongMode.eferWrite(s, effectiveCpuModel(), v);
+                if (efer < 0) throw gp(0);
+                s.efer = efer;
                 mmu.flushAll();
             }
             default -> {

@@ -1,0 +1,54 @@
+package dev.jvirt.cpu;
+
+/**
+ * IA-32e mode activation and deactivation (SDM Vol. 3A 10.8.5, 2.2.1; Vol. 2B MOV CR, WRMSR): EFER.LMA
+ * follows EFER.LME when CR0.PG changes, and the transitions the architecture forbids raise #GP(0).
+ * Each method returns whether the write is allowed; the caller raises the fault.
+ */
+final class LongMode {
+    static final long EFER_SCE = 1, EFER_LME = 0x100, EFER_LMA = 0x400, EFER_NXE = 0x800;
+
+    private LongMode() { }
+
+    /** The EFER bits a WRMSR may set on {@code m}: NXE always (PAE's execute-disable), LME with long mode. */
+    static long writableEfer(CpuModel m) {
+        return EFER_NXE | (m.has(CpuFeature.LM) ? EFER_LME : 0);
+    }
+
+    /**
+     * WRMSR IA32_EFER with {@code v}: the new EFER, or -1 for #GP(0) (a reserved bit, or LME changed while
+     * paging is on). LMA is read-only: the written value is ignored.
+     */
+    static long eferWrite(CpuState s, CpuModel m, long v) {
+        if ((v & ~(writableEfer(m) | EFER_LMA)) != 0) return -1;
+        if (((v ^ s.efer) & EFER_LME) != 0 && (s.cr0 & CpuState.CR0_PG) != 0) return -1;
+        return (v & ~EFER_LMA) | (s.efer & EFER_LMA);
+    }
+
+    /**
+     * MOV to CR0 with {@code v} as it affects IA-32e mode. Returns false for #GP(0): enabling paging with
+     * EFER.LME but CR4.PAE clear or CS.L set, or disabling paging from 64-bit mode (it must be done from
+     * compatibility mode). Otherwise updates EFER.LMA (set when paging turns on with LME, clear when it turns off).
+     */
+    static boolean cr0Write(CpuState s, long v) {
+        boolean pgOld = (s.cr0 & CpuState.CR0_PG) != 0, pgNew = (v & CpuState.CR0_PG) != 0;
+        if (!pgOld && pgNew && (s.efer & EFER_LME) != 0) {
+            if ((s.cr4 & 0x20) == 0 || s.cs.l) return false;
+            s.efer |= EFER_LMA;
+        } else if (pgOld && !pgNew && s.longMode()) {
+            if (s.cs.l) return false;
+            s.efer &= ~EFER_LMA;
+        }
+        return true;
+    }
+
+    /** MOV to CR4: clearing PAE while IA-32e mode is active is #GP(0). */
+    static boolean cr4WriteAllowed(CpuState s, long v) {
+        return !s.longMode() || (v & 0x20) != 0;
+    }
+
+    /** 64-bit mode: IA-32e mode with a code segment whose L bit is set (compatibility mode otherwise). */
+    static boolean is64BitMode(CpuState s) {
+        return s.longMode() && s.cs.l;
+    }
+}
