@@ -58,7 +58,11 @@ public final class X86Cpu implements CodeSource, X87Memory {
         this.ports = ports;
         this.mmu = new Mmu(state, memory, fault);
         this.d = scratchInsn;
+        this.longExec = new LongModeExecutor(state, mmu, alu, fault);
     }
+
+    /** 64-bit mode runs through its own decoder and executor (no decoded-instruction cache there). */
+    private final LongModeExecutor longExec;
 
     /** The x87 unit, or null for a CPU without one (ESC then raises #NM as with CR0.EM). */
     public void setFpu(FpuUnit unit) {
@@ -185,6 +189,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** Executes one instruction (or delivers the exception it raises). */
     public void step() {
         eipStart = s.rip;
+        if (s.cs.l && s.longMode()) {
+            stepLong();
+            return;
+        }
         if (fetchUser != (s.cpl() == 3)) fetchPage = -1;
         prepareFetch();
         boolean trap = (s.rflags & FLAG_TF) != 0;
@@ -210,6 +218,16 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 execute();
             }
             if (trap && d.op != 0xCC && d.op != 0xCD && d.op != 0xCE && d.op != 0xF1) singleStepTrap();
+        } catch (CpuFault f) {
+            s.rip = eipStart;
+            s.interruptShadow = false;
+            exception(f.vector, f.hasErrorCode, f.errorCode);
+        }
+    }
+
+    private void stepLong() {
+        try {
+            longExec.step();
         } catch (CpuFault f) {
             s.rip = eipStart;
             s.interruptShadow = false;

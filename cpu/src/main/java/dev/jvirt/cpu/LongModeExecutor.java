@@ -1,0 +1,273 @@
+package dev.jvirt.cpu;
+
+import dev.jvirt.cpu.decode.CodeSource;
+import dev.jvirt.cpu.decode.DecodedInsn;
+import dev.jvirt.cpu.decode.Decoder64;
+
+import static dev.jvirt.cpu.CpuState.*;
+
+/**
+ * Executes instructions in 64-bit mode (IA-32e with CS.L = 1, SDM Vol. 3A 2.2.1, Vol. 1 3.3.7): 64-bit RIP
+ * and linear addresses (non-canonical ones raise #GP(0), or #SS(0) for stack references), RIP-relative
+ * addressing, R8-R15, 32-bit results zero-extended into the full register, byte registers SPL-DIL with REX.
+ *
+ * <p>This is the first part of the 64-bit interpreter: the integer core (ALU, MOV/MOVSXD/LEA, stack,
+ * near branches, CDQE/CQO, HLT). Every other opcode raises #UD for now.
+ */
+final class LongModeExecutor implements CodeSource {
+    private final CpuState s;
+    private final Mmu mmu;
+    private final Alu alu;
+    private final CpuFault fault;
+    private final DecodedInsn d = new DecodedInsn();
+    private final long[] g;
+    private long ripStart;
+
+    LongModeExecutor(CpuState s, Mmu mmu, Alu alu, CpuFault fault) {
+        this.s = s;
+        this.mmu = mmu;
+        this.alu = alu;
+        this.fault = fault;
+        this.g = s.gpr;
+    }
+
+    private boolean user() { return s.cs.dpl == 3; }
+
+    /** Canonical: bits 63:47 all equal (48-bit linear addresses, SDM Vol. 1 3.3.7.1). */
+    static boolean canonical(long a) { return (a << 16 >> 16) == a; }
+
+    @Override
+    public int codeByte(int i) {
+        long lin = ripStart + i;
+        if (!canonical(lin)) throw fault.set(13, true, 0);
+        mmu.checkFetch(lin, user());
+        return mmu.read8(lin, user());
+    }
+
+    /** Decodes and executes the instruction at RIP; a fault leaves RIP for the caller to restore. */
+    void step() {
+        ripStart = s.rip;
+        Decoder64.decode(this, d);
+        if (d.op == dev.jvirt.cpu.decode.OpcodeTable.TOO_LONG) throw fault.set(13, true, 0);
+        if (d.invalid64) throw ud();
+        s.rip = ripStart + d.length;
+        execute(d);
+    }
+
+    private CpuFault ud() { return fault.set(6, false, 0); }
+
+    private static long mask(int size) { return size == 8 ? -1L : (1L << (8 * size)) - 1; }
+
+    private static long sext(long v, int size) {
+        return size == 1 ? (byte) v : size == 2 ? (short) v : size == 4 ? (int) v : v;
+    }
+
+    // ---- registers ----
+
+    private long reg(int size, int r) {
+        if (size == 1) return d.rex == 0 && r >= 4 && r < 8 ? (g[r - 4] >>> 8) & 0xFF : g[r] & 0xFF;
+        return g[r] & mask(size);
+    }
+
+    /** 32-bit writes zero-extend into 64 bits; 8- and 16-bit writes keep the rest (SDM Vol. 1 3.4.1.1). */
+    private void setReg(int size, int r, long v) {
+        switch (size) {
+            case 1 -> {
+                if (d.rex == 0 && r >= 4 && r < 8) g[r - 4] = (g[r - 4] & ~0xFF00L) | (v & 0xFF) << 8;
+                else g[r] = (g[r] & ~0xFFL) | (v & 0xFF);
+            }
+            case 2 -> g[r] = (g[r] & ~0xFFFFL) | (v & 0xFFFF);
+            case 4 -> g[r] = v & 0xFFFF_FFFFL;
+            default -> g[r] = v;
+        }
+    }
+
+    // ---- memory ----
+
+    private long ea() {
+        long a = d.disp;
+        if (d.ripRel) a += s.rip;
+        if (d.base >= 0) a += g[d.base];
+        if (d.index >= 0) a += g[d.index] << d.scale;
+        if (!d.a64) a &= 0xFFFF_FFFFL;
+        return a;
+    }
+
+    /** The linear address of the memory operand: FS/GS add their base, the others are flat. */
+    private long linear(long off, int seg) {
+        long lin = off + (seg == FS ? s.fs.base : seg == GS ? s.gs.base : 0);
+        if (!canonical(lin)) throw fault.set(seg == SS ? 12 : 13, true, 0);
+        return lin;
+    }
+
+    private long memRead(long off, int seg, int size) { return mmu.read(linear(off, seg), size, user()); }
+
+    private void memWrite(long off, int seg, int size, long v) { mmu.write(linear(off, seg), size, v, user()); }
+
+    private long rmRead(int size) { return d.mem ? memRead(ea(), d.seg, size) : reg(size, d.rmX()); }
+
+    private void rmWrite(int size, long v) {
+        if (d.mem) memWrite(ea(), d.seg, size, v);
+        else setReg(size, d.rmX(), v);
+    }
+
+    private void push(long v, int size) {
+        long sp = g[RSP] - size;
+        memWrite(sp, SS, size, v);
+        g[RSP] = sp;
+    }
+
+    private long pop(int size) {
+        long v = memRead(g[RSP], SS, size);
+        g[RSP] += size;
+        return v;
+    }
+
+    private void jump(long target) {
+        if (!canonical(target)) throw fault.set(13, true, 0);
+        s.rip = target;
+    }
+
+    // ---- arithmetic ----
+
+    /** {@link Alu#arith} extended to 64-bit operands. */
+    private long arith(int op, long a, long b, int size) {
+        if (size != 8) return alu.arith(op, a, b, size);
+        long r, f = 0;
+        switch (op) {
+            case 0, 2 -> {
+                long c = op == 2 && alu.cf() ? 1 : 0;
+                r = a + b + c;
+                if (Long.compareUnsigned(r, a) < 0 || (c == 1 && r == a)) f |= FLAG_CF;
+                if (((a ^ r) & (b ^ r)) < 0) f |= FLAG_OF;
+                f |= (a ^ b ^ r) & FLAG_AF;
+            }
+            case 3, 5, 7 -> {
+                long c = op == 3 && alu.cf() ? 1 : 0;
+                r = a - b - c;
+                if (Long.compareUnsigned(a, b) < 0 || (c == 1 && a == b)) f |= FLAG_CF;
+                if (((a ^ b) & (a ^ r)) < 0) f |= FLAG_OF;
+                f |= (a ^ b ^ r) & FLAG_AF;
+            }
+            case 1 -> r = a | b;
+            case 4 -> r = a & b;
+            default -> r = a ^ b;
+        }
+        s.rflags = (s.rflags & ~Alu.ARITH) | f | Alu.szp(r, 8);
+        return r;
+    }
+
+    private long incDec(long a, int size, boolean dec) {
+        if (size != 8) return alu.incDec(a, size, dec);
+        long r = dec ? a - 1 : a + 1;
+        long f = Alu.szp(r, 8) | ((a ^ r) & FLAG_AF);
+        if (dec ? a == Long.MIN_VALUE : r == Long.MIN_VALUE) f |= FLAG_OF;
+        s.rflags = (s.rflags & ~(Alu.ARITH & ~FLAG_CF)) | f;
+        return r;
+    }
+
+    // ---- execution ----
+
+    private void execute(DecodedInsn d) {
+        int op = d.op;
+        int osz = d.size();
+        if (op < 0x40 && (op & 7) < 6) {
+            int aop = op >> 3;
+            int size = (op & 1) == 0 ? 1 : osz;
+            switch (op & 7) {
+                case 0, 1 -> {
+                    long r = arith(aop, rmRead(size), reg(size, d.regX()), size);
+                    if (aop != 7) rmWrite(size, r);
+                }
+                case 2, 3 -> {
+                    long r = arith(aop, reg(size, d.regX()), rmRead(size), size);
+                    if (aop != 7) setReg(size, d.regX(), r);
+                }
+                default -> {
+                    long r = arith(aop, reg(size, RAX), sext(d.imm, size == 1 ? 1 : 4) & mask(size), size);
+                    if (aop != 7) setReg(size, RAX, r);
+                }
+            }
+            return;
+        }
+        if (op >= 0x50 && op <= 0x57) { push(reg(osz, d.opReg()), osz); return; }
+        if (op >= 0x58 && op <= 0x5F) {
+            long v = pop(osz);
+            setReg(osz, d.opReg(), v);
+            return;
+        }
+        if (op >= 0x70 && op <= 0x7F) { if (alu.cond(op & 0xF)) jump(s.rip + (byte) d.imm); return; }
+        if (op >= 0x180 && op <= 0x18F) { if (alu.cond(op & 0xF)) jump(s.rip + (int) d.imm); return; }
+        if (op >= 0xB0 && op <= 0xB7) { setReg(1, d.opReg(), d.imm); return; }
+        if (op >= 0xB8 && op <= 0xBF) { setReg(osz, d.opReg(), d.imm); return; }
+        switch (op) {
+            case 0x63 -> setReg(osz, d.regX(), osz == 8 ? sext(rmRead(4), 4) : rmRead(osz));
+            case 0x68 -> push(sext(d.imm, osz == 2 ? 2 : 4), osz);
+            case 0x6A -> push((byte) d.imm, osz);
+            case 0x80, 0x81, 0x83 -> {
+                int size = op == 0x80 ? 1 : osz;
+                long b = (op == 0x81 ? sext(d.imm, size == 2 ? 2 : 4) : (byte) d.imm) & mask(size);
+                long r = arith(d.reg, rmRead(size), b, size);
+                if (d.reg != 7) rmWrite(size, r);
+            }
+            case 0x84, 0x85 -> {
+                int size = op == 0x84 ? 1 : osz;
+                arith(4, rmRead(size), reg(size, d.regX()), size);
+            }
+            case 0x88, 0x89 -> { int size = op == 0x88 ? 1 : osz; rmWrite(size, reg(size, d.regX())); }
+            case 0x8A, 0x8B -> { int size = op == 0x8A ? 1 : osz; setReg(size, d.regX(), rmRead(size)); }
+            case 0x8D -> {
+                if (!d.mem) throw ud();
+                setReg(osz, d.regX(), ea());
+            }
+            case 0x90 -> {
+                if ((d.rex & 1) != 0) { // XCHG r8, rax
+                    long t = reg(osz, 8);
+                    setReg(osz, 8, reg(osz, RAX));
+                    setReg(osz, RAX, t);
+                }
+            }
+            case 0x98 -> setReg(osz, RAX, osz == 8 ? (int) g[RAX] : osz == 4 ? (short) g[RAX] : (byte) g[RAX]);
+            case 0x99 -> {
+                long sign = (reg(osz, RAX) & (1L << (8 * osz - 1))) != 0 ? -1L : 0;
+                setReg(osz, RDX, sign);
+            }
+            case 0xC3 -> jump(pop(8));
+            case 0xC6, 0xC7 -> {
+                if (d.reg != 0) throw ud();
+                int size = op == 0xC6 ? 1 : osz;
+                rmWrite(size, sext(d.imm, size == 1 ? 1 : size == 2 ? 2 : 4));
+            }
+            case 0xE8 -> {
+                long target = s.rip + (int) d.imm;
+                if (!canonical(target)) throw fault.set(13, true, 0);
+                push(s.rip, 8);
+                s.rip = target;
+            }
+            case 0xE9 -> jump(s.rip + (int) d.imm);
+            case 0xEB -> jump(s.rip + (byte) d.imm);
+            case 0xF4 -> {
+                if (s.cs.dpl != 0) throw fault.set(13, true, 0);
+                s.halted = true;
+            }
+            case 0xFE, 0xFF -> group5(op == 0xFE ? 1 : osz);
+            default -> throw ud();
+        }
+    }
+
+    private void group5(int size) {
+        switch (d.reg) {
+            case 0, 1 -> rmWrite(size, incDec(rmRead(size), size, d.reg == 1));
+            case 2 -> {
+                if (size == 1) throw ud();
+                long target = rmRead(8);
+                if (!canonical(target)) throw fault.set(13, true, 0);
+                push(s.rip, 8);
+                s.rip = target;
+            }
+            case 4 -> { if (size == 1) throw ud(); jump(rmRead(8)); }
+            case 6 -> { if (size == 1) throw ud(); push(rmRead(d.size()), d.size()); }
+            default -> throw ud();
+        }
+    }
+}
