@@ -11,13 +11,15 @@ import static dev.jvirt.cpu.CpuState.*;
  * and linear addresses (non-canonical ones raise #GP(0), or #SS(0) for stack references), RIP-relative
  * addressing, R8-R15, 32-bit results zero-extended into the full register, byte registers SPL-DIL with REX.
  *
- * <p>This is the first part of the 64-bit interpreter: the integer core (ALU, MOV/MOVSXD/LEA, stack,
- * near branches, CDQE/CQO, HLT). Every other opcode raises #UD for now.
+ * <p>This is the first part of the 64-bit interpreter: the integer core (ALU, shifts, MUL/IMUL/DIV/IDIV,
+ * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG8B/16B, HLT).
+ * Every other opcode raises #UD for now.
  */
 final class LongModeExecutor implements CodeSource {
     private final CpuState s;
     private final Mmu mmu;
     private final Alu alu;
+    private final Alu64 alu64;
     private final CpuFault fault;
     private final DecodedInsn d = new DecodedInsn();
     private final long[] g;
@@ -27,6 +29,7 @@ final class LongModeExecutor implements CodeSource {
         this.s = s;
         this.mmu = mmu;
         this.alu = alu;
+        this.alu64 = new Alu64(s);
         this.fault = fault;
         this.g = s.gpr;
     }
@@ -251,7 +254,113 @@ final class LongModeExecutor implements CodeSource {
                 s.halted = true;
             }
             case 0xFE, 0xFF -> group5(op == 0xFE ? 1 : osz);
-            default -> throw ud();
+            case 0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3 -> {
+                int size = (op & 1) == 0 ? 1 : osz;
+                int count = op <= 0xC1 ? (int) d.imm : op <= 0xD1 ? 1 : (int) g[RCX];
+                long a = rmRead(size);
+                rmWrite(size, size == 8 ? alu64.shift(d.reg, a, count) : alu.shift(d.reg, a, count, size));
+            }
+            case 0xF6, 0xF7 -> group3(op == 0xF6 ? 1 : osz);
+            case 0x69, 0x6B, 0x1AF -> {
+                long a = rmRead(osz);
+                long b = op == 0x1AF ? reg(osz, d.regX()) : op == 0x6B ? (byte) d.imm : sext(d.imm, osz == 2 ? 2 : 4);
+                setReg(osz, d.regX(), imul(sext(a, osz), sext(b, osz), osz));
+            }
+            case 0x1B6, 0x1B7 -> setReg(osz, d.regX(), rmRead(op == 0x1B6 ? 1 : 2));
+            case 0x1BE, 0x1BF -> setReg(osz, d.regX(), sext(rmRead(op == 0x1BE ? 1 : 2), op == 0x1BE ? 1 : 2));
+            case 0x86, 0x87 -> {
+                int size = op == 0x86 ? 1 : osz;
+                long a = rmRead(size);
+                rmWrite(size, reg(size, d.regX()));
+                setReg(size, d.regX(), a);
+            }
+            case 0x1C7 -> {
+                if (d.reg != 1 || !d.mem) throw ud();
+                cmpxchg8b16b((d.rex & 8) != 0);
+            }
+            default -> {
+                if (op >= 0x190 && op <= 0x19F) rmWrite(1, alu.cond(op & 0xF) ? 1 : 0);
+                else if (op >= 0x140 && op <= 0x14F) {
+                    long v = rmRead(osz); // the source is read (and may fault) even when the condition is false
+                    if (alu.cond(op & 0xF)) setReg(osz, d.regX(), v);
+                    else if (osz == 4) setReg(4, d.regX(), reg(4, d.regX())); // 32-bit CMOV always zero-extends
+                } else throw ud();
+            }
+        }
+    }
+
+    private long imul(long a, long b, int size) {
+        if (size == 8) return alu64.imul(a, b);
+        long r = a * b;
+        long f = Alu.szp(r & mask(size), size);
+        if (sext(r, size) != r) f |= FLAG_CF | FLAG_OF;
+        s.rflags = (s.rflags & ~Alu.ARITH) | f;
+        return r & mask(size);
+    }
+
+    private void group3(int size) {
+        switch (d.reg) {
+            case 0, 1 -> arith(4, rmRead(size), sext(d.imm, size == 1 ? 1 : size == 2 ? 2 : 4) & mask(size), size);
+            case 2 -> rmWrite(size, ~rmRead(size) & mask(size));
+            case 3 -> rmWrite(size, arith(5, 0, rmRead(size), size));
+            case 4, 5 -> {
+                long src = rmRead(size);
+                boolean signed = d.reg == 5;
+                if (size == 8) { alu64.mul(src, signed); return; }
+                long acc = reg(size, RAX);
+                long r = signed ? sext(acc, size) * sext(src, size) : acc * src;
+                long lo = r & mask(size), hi = (r >> (8 * size)) & mask(size);
+                boolean ovf = signed ? sext(lo, size) != r : hi != 0;
+                if (size == 1) setReg(2, RAX, hi << 8 | lo);
+                else { setReg(size, RAX, lo); setReg(size, RDX, hi); }
+                s.rflags = (s.rflags & ~Alu.ARITH) | Alu.szp(lo, size) | (ovf ? FLAG_CF | FLAG_OF : 0);
+            }
+            default -> {
+                long divisor = rmRead(size);
+                boolean signed = d.reg == 7;
+                if (size == 8) {
+                    if (!alu64.div(divisor, signed)) throw fault.set(0, false, 0);
+                    return;
+                }
+                if (divisor == 0) throw fault.set(0, false, 0);
+                long m = mask(size);
+                long dividend = size == 1 ? reg(2, RAX) : reg(size, RDX) << (8 * size) | reg(size, RAX);
+                long q, r;
+                if (signed) {
+                    long dd = sext(dividend, 2 * size), dv = sext(divisor, size);
+                    q = dd / dv;
+                    r = dd % dv;
+                    if (q != sext(q & m, size)) throw fault.set(0, false, 0);
+                } else {
+                    q = Long.divideUnsigned(dividend, divisor);
+                    r = Long.remainderUnsigned(dividend, divisor);
+                    if (Long.compareUnsigned(q, m) > 0) throw fault.set(0, false, 0);
+                }
+                if (size == 1) setReg(2, RAX, (r & 0xFF) << 8 | q & 0xFF);
+                else { setReg(size, RAX, q); setReg(size, RDX, r); }
+            }
+        }
+    }
+
+    /** CMPXCHG8B / CMPXCHG16B (REX.W): the 16-byte form needs a 16-byte aligned operand, else #GP(0). */
+    private void cmpxchg8b16b(boolean wide) {
+        long off = ea();
+        if (wide) {
+            if ((off & 15) != 0) throw fault.set(13, true, 0);
+            long lo = memRead(off, d.seg, 8), hi = memRead(off + 8, d.seg, 8);
+            boolean eq = lo == g[RAX] && hi == g[RDX];
+            // The destination is written either way (with its old value on a mismatch).
+            memWrite(off, d.seg, 8, eq ? g[RBX] : lo);
+            memWrite(off + 8, d.seg, 8, eq ? g[RCX] : hi);
+            if (!eq) { g[RAX] = lo; g[RDX] = hi; }
+            s.rflags = eq ? s.rflags | FLAG_ZF : s.rflags & ~FLAG_ZF;
+        } else {
+            long v = memRead(off, d.seg, 8);
+            long cmp = (g[RDX] & 0xFFFF_FFFFL) << 32 | (g[RAX] & 0xFFFF_FFFFL);
+            boolean eq = v == cmp;
+            memWrite(off, d.seg, 8, eq ? (g[RCX] & 0xFFFF_FFFFL) << 32 | (g[RBX] & 0xFFFF_FFFFL) : v);
+            if (!eq) { g[RAX] = v & 0xFFFF_FFFFL; g[RDX] = v >>> 32; }
+            s.rflags = eq ? s.rflags | FLAG_ZF : s.rflags & ~FLAG_ZF;
         }
     }
 

@@ -110,6 +110,82 @@ class LongMode64Test {
     }
 
     @Test
+    void shiftsMultiplyDivideAndCompareExchangeOn64BitOperands() {
+        try (TestMachine m = run("""
+                movabs $0x8000000000000001, %rax
+                shl $1, %rax
+                setc %bl
+                mov %rax, 0x3100
+                mov $-1, %rax
+                mov $3, %rcx
+                mul %rcx
+                mov %rax, 0x3108
+                mov %rdx, 0x3110
+                div %rcx
+                mov %rax, 0x3118
+                mov %rdx, 0x3120
+                mov $-7, %rax
+                cqto
+                mov $2, %rcx
+                idiv %rcx
+                mov %rax, 0x3128
+                mov %rdx, 0x3130
+                movabs $0x123456789, %rax
+                sar $4, %rax
+                mov %rax, 0x3138
+                imul $-2, %rax, %r9
+                mov %r9, 0x3140
+                movzbq %bl, %r10
+                mov $0, %r11
+                cmp $0, %r10
+                cmovne %r9, %r11
+                mov %r11, 0x3148
+                movq $5, 0x3200
+                movq $6, 0x3208
+                mov $5, %eax
+                mov $6, %edx
+                mov $7, %ebx
+                mov $8, %ecx
+                cmpxchg16b 0x3200
+                setz 0x3150
+                cmpxchg16b 0x3200
+                setz 0x3151
+                mov %rax, 0x3158
+                mov %rdx, 0x3160
+                """)) {
+            assertEquals(-1, m.cpu.lastException());
+            assertEquals(2, mem64(m, 0x3100), "SHL 64 drops bit 63 into CF");
+            assertEquals(-3L, mem64(m, 0x3108), "MUL low half");
+            assertEquals(2, mem64(m, 0x3110), "MUL high half");
+            assertEquals(-1L, mem64(m, 0x3118), "128/64 DIV quotient");
+            assertEquals(0, mem64(m, 0x3120), "DIV remainder");
+            assertEquals(-3L, mem64(m, 0x3128), "IDIV truncates toward zero");
+            assertEquals(-1L, mem64(m, 0x3130), "IDIV remainder has the dividend's sign");
+            assertEquals(0x12345678L, mem64(m, 0x3138), "SAR 64");
+            assertEquals(-0x2468ACF0L, mem64(m, 0x3140), "IMUL r64, r/m64, imm8");
+            assertEquals(-0x2468ACF0L, mem64(m, 0x3148), "SETC then MOVZX then CMOVNE");
+            assertEquals(1, m.memory.read(0x3150, 1), "CMPXCHG16B match sets ZF");
+            assertEquals(0, m.memory.read(0x3151, 1), "second CMPXCHG16B mismatches");
+            assertEquals(7, mem64(m, 0x3200));
+            assertEquals(8, mem64(m, 0x3208));
+            assertEquals(7, mem64(m, 0x3158), "mismatch loads RDX:RAX from memory");
+            assertEquals(8, mem64(m, 0x3160));
+        }
+    }
+
+    @Test
+    void misalignedCmpxchg16bIsGpAndDivideByZeroIsDe() {
+        try (TestMachine m = run("cmpxchg16b 0x3208\nmovl $1, 0x3000")) {
+            assertEquals(13, m.cpu.lastException());
+            assertEquals(0, m.memory.read(0x3000, 4));
+        }
+        try (TestMachine m = run("xor %ecx, %ecx\ndiv %rcx\nmovl $1, 0x3000")) {
+            assertEquals(0, m.cpu.lastException());
+            assertEquals(0, m.memory.read(0x3000, 4));
+        }
+    }
+
+    @Test
     void nonCanonicalDataAccessIsGp() {
         try (TestMachine m = run("""
                 movabs $0x0000800000000000, %rax
