@@ -12,7 +12,7 @@ import static dev.jvirt.cpu.CpuState.*;
  * addressing, R8-R15, 32-bit results zero-extended into the full register, byte registers SPL-DIL with REX.
  *
  * <p>This is the first part of the 64-bit interpreter: the integer core (ALU, shifts, MUL/IMUL/DIV/IDIV,
- * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG8B/16B, HLT).
+ * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG8B/16B, LGDT/LIDT, IRET(Q), HLT).
  * Every other opcode raises #UD for now.
  */
 final class LongModeExecutor implements CodeSource {
@@ -25,7 +25,10 @@ final class LongModeExecutor implements CodeSource {
     private final long[] g;
     private long ripStart;
 
-    LongModeExecutor(CpuState s, Mmu mmu, Alu alu, CpuFault fault) {
+    private final LongModeInterrupts intr;
+
+    LongModeExecutor(CpuState s, Mmu mmu, Alu alu, CpuFault fault, LongModeInterrupts intr) {
+        this.intr = intr;
         this.s = s;
         this.mmu = mmu;
         this.alu = alu;
@@ -236,6 +239,10 @@ final class LongModeExecutor implements CodeSource {
                 setReg(osz, RDX, sign);
             }
             case 0xC3 -> jump(pop(8));
+            case 0xCF -> {
+                if (osz == 2) throw ud(); // IRET with a 16-bit frame: not supported yet
+                intr.iret(osz);
+            }
             case 0xC6, 0xC7 -> {
                 if (d.reg != 0) throw ud();
                 int size = op == 0xC6 ? 1 : osz;
@@ -273,6 +280,16 @@ final class LongModeExecutor implements CodeSource {
                 long a = rmRead(size);
                 rmWrite(size, reg(size, d.regX()));
                 setReg(size, d.regX(), a);
+            }
+            case 0x101 -> { // LGDT / LIDT with a 64-bit base
+                if (!d.mem || (d.reg != 2 && d.reg != 3)) throw ud();
+                if (s.cpl() != 0) throw fault.set(13, true, 0);
+                long off = ea();
+                int limit = (int) memRead(off, d.seg, 2);
+                long base = memRead(off + 2, d.seg, 8);
+                if (!canonical(base)) throw fault.set(13, true, 0);
+                if (d.reg == 2) { s.gdtBase = base; s.gdtLimit = limit; }
+                else { s.idtBase = base; s.idtLimit = limit; }
             }
             case 0x1C7 -> {
                 if (d.reg != 1 || !d.mem) throw ud();

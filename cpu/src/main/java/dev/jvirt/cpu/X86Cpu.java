@@ -58,11 +58,13 @@ public final class X86Cpu implements CodeSource, X87Memory {
         this.ports = ports;
         this.mmu = new Mmu(state, memory, fault);
         this.d = scratchInsn;
-        this.longExec = new LongModeExecutor(state, mmu, alu, fault);
+        this.longInt = new LongModeInterrupts(state, mmu, fault);
+        this.longExec = new LongModeExecutor(state, mmu, alu, fault, longInt);
     }
 
     /** 64-bit mode runs through its own decoder and executor (no decoded-instruction cache there). */
     private final LongModeExecutor longExec;
+    private final LongModeInterrupts longInt;
 
     /** The x87 unit, or null for a CPU without one (ESC then raises #NM as with CR0.EM). */
     public void setFpu(FpuUnit unit) {
@@ -717,6 +719,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
             return;
         }
         int ext = external && !software ? 1 : 0;
+        if (s.longMode()) {
+            longInt.deliver(vec, hasErr, err, software, ext, flagsImage());
+            return;
+        }
         if (vec * 8 + 7 > s.idtLimit) throw gp(vec * 8 + 2 + ext);
         long lo = mmu.read(s.idtBase + vec * 8L, 4, false);
         long hi = mmu.read(s.idtBase + vec * 8L + 4, 4, false);

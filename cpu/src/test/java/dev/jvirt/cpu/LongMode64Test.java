@@ -186,6 +186,45 @@ class LongMode64Test {
     }
 
     @Test
+    void exceptionThrough64BitIdtGateAndIretq() {
+        try (TestMachine m = run("""
+                lea de(%rip), %rax
+                mov %ax, 0x4000
+                movw $0x18, 0x4002
+                movw $0x8E00, 0x4004
+                shr $16, %rax
+                mov %ax, 0x4006
+                movl $0, 0x4008
+                movl $0, 0x400C
+                lidt idt64(%rip)
+                sub $8, %rsp
+                xor %ecx, %ecx
+                div %rcx
+                movl $0x600D, 0x3000
+                mov %rsp, 0x3008
+                hlt
+                de:
+                mov %rsp, 0x3010
+                mov 8(%rsp), %rax
+                mov %rax, 0x3018
+                mov 32(%rsp), %rax
+                mov %rax, 0x3020
+                addq $3, (%rsp)
+                iretq
+                .p2align 3
+                idt64: .word 0xFFF
+                       .quad 0x4000
+                """)) {
+            assertEquals(0, m.cpu.lastException(), "#DE");
+            assertEquals(0x600D, m.memory.read(0x3000, 4), "IRETQ returned past the DIV");
+            assertEquals(0x90000 - 8, mem64(m, 0x3008), "IRETQ restored RSP");
+            assertEquals(0x90000 - 16 - 40, mem64(m, 0x3010), "RSP aligned to 16 then five 8-byte pushes");
+            assertEquals(0x18, mem64(m, 0x3018), "saved CS");
+            assertEquals(0x10, mem64(m, 0x3020), "saved SS");
+        }
+    }
+
+    @Test
     void nonCanonicalDataAccessIsGp() {
         try (TestMachine m = run("""
                 movabs $0x0000800000000000, %rax
