@@ -47,6 +47,24 @@ final class LongMode {
         return !s.longMode() || (v & 0x20) != 0;
     }
 
+    static final int IA32_FS_BASE = 0xC000_0100, IA32_GS_BASE = 0xC000_0101, IA32_KERNEL_GS_BASE = 0xC000_0102;
+
+    static boolean isBaseMsr(int idx) { return idx >= IA32_FS_BASE && idx <= IA32_KERNEL_GS_BASE; }
+
+    /** IA32_FS_BASE / IA32_GS_BASE alias the hidden FS/GS bases; IA32_KERNEL_GS_BASE is what SWAPGS exchanges. */
+    static long readBaseMsr(CpuState s, int idx) {
+        return idx == IA32_FS_BASE ? s.fs.base : idx == IA32_GS_BASE ? s.gs.base : s.kernelGsBase;
+    }
+
+    /** WRMSR of a base MSR; false (#GP(0)) for a non-canonical address. */
+    static boolean writeBaseMsr(CpuState s, int idx, long v) {
+        if (!LongModeExecutor.canonical(v)) return false;
+        if (idx == IA32_FS_BASE) s.fs.base = v;
+        else if (idx == IA32_GS_BASE) s.gs.base = v;
+        else s.kernelGsBase = v;
+        return true;
+    }
+
     /** 64-bit mode: IA-32e mode with a code segment whose L bit is set (compatibility mode otherwise). */
     static boolean is64BitMode(CpuState s) {
         return s.longMode() && s.cs.l;

@@ -12,7 +12,7 @@ import static dev.jvirt.cpu.CpuState.*;
  * addressing, R8-R15, 32-bit results zero-extended into the full register, byte registers SPL-DIL with REX.
  *
  * <p>This is the first part of the 64-bit interpreter: the integer core (ALU, shifts, MUL/IMUL/DIV/IDIV,
- * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG8B/16B, LGDT/LIDT, IRET(Q), HLT).
+ * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG8B/16B, LGDT/LIDT, SWAPGS, IRET(Q), HLT).
  * Every other opcode raises #UD for now.
  */
 final class LongModeExecutor implements CodeSource {
@@ -281,7 +281,14 @@ final class LongModeExecutor implements CodeSource {
                 rmWrite(size, reg(size, d.regX()));
                 setReg(size, d.regX(), a);
             }
-            case 0x101 -> { // LGDT / LIDT with a 64-bit base
+            case 0x101 -> { // LGDT / LIDT with a 64-bit base; SWAPGS
+                if (!d.mem && d.reg == 7 && d.rm == 0) {
+                    if (s.cpl() != 0) throw fault.set(13, true, 0);
+                    long t = s.gs.base;
+                    s.gs.base = s.kernelGsBase;
+                    s.kernelGsBase = t;
+                    return;
+                }
                 if (!d.mem || (d.reg != 2 && d.reg != 3)) throw ud();
                 if (s.cpl() != 0) throw fault.set(13, true, 0);
                 long off = ea();

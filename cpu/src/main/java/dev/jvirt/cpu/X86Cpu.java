@@ -2256,6 +2256,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             }
             return v;
         }
+        if (LongMode.isBaseMsr(idx) && effectiveCpuModel().has(CpuFeature.LM)) return LongMode.readBaseMsr(s, idx);
         return switch (idx) {
             case 0x10 -> readTsc();
             case 0x1B -> s.apicBase;
@@ -2280,6 +2281,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 // CpuState carries IA32_APIC_BASE to other backends.
                 if (idx == MSR_APIC_BASE && dev.canRead(idx)) s.apicBase = dev.read(idx);
             }
+            return;
+        }
+        if (LongMode.isBaseMsr(idx) && effectiveCpuModel().has(CpuFeature.LM)) {
+            if (!LongMode.writeBaseMsr(s, idx, v)) throw gp(0);
             return;
         }
         switch (idx) {

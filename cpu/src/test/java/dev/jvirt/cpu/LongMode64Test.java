@@ -41,9 +41,15 @@ class LongMode64Test {
             """;
 
     private static TestMachine run(String code64) {
+        return run("", code64);
+    }
+
+    /** {@code prelude32} runs in compatibility mode just before the far jump to 64-bit code. */
+    private static TestMachine run(String prelude32, String code64) {
         TestMachine m = new TestMachine();
         m.cpu.setCpuModel(CpuModels.DEFAULT.with(CpuFeature.LM, true));
-        byte[] code = GuestAsm.assemble64(ENTER + code64 + "\nhlt\n", 0x100000);
+        String enter = ENTER.replace("ljmp $0x18", prelude32 + "\nljmp $0x18");
+        byte[] code = GuestAsm.assemble64(enter + code64 + "\nhlt\n", 0x100000);
         m.ram.load(0x100000, code);
         CpuState s = m.state;
         s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET;
@@ -221,6 +227,47 @@ class LongMode64Test {
             assertEquals(0x90000 - 16 - 40, mem64(m, 0x3010), "RSP aligned to 16 then five 8-byte pushes");
             assertEquals(0x18, mem64(m, 0x3018), "saved CS");
             assertEquals(0x10, mem64(m, 0x3020), "saved SS");
+        }
+    }
+
+    @Test
+    void fsGsBaseMsrsAndSwapgs() {
+        try (TestMachine m = run("""
+                mov $0xC0000100, %ecx
+                mov $0x3300, %eax
+                xor %edx, %edx
+                wrmsr
+                mov $0xC0000102, %ecx
+                mov $0x3400, %eax
+                wrmsr
+                movl $0x11111111, 0x3308
+                movl $0x22222222, 0x3408
+                """, """
+                mov %fs:8, %eax
+                mov %eax, 0x3000
+                swapgs
+                mov %gs:8, %eax
+                mov %eax, 0x3004
+                """)) {
+            assertEquals(-1, m.cpu.lastException());
+            assertEquals(0x11111111, m.memory.read(0x3000, 4), "FS override adds IA32_FS_BASE");
+            assertEquals(0x22222222, m.memory.read(0x3004, 4), "SWAPGS loaded IA32_KERNEL_GS_BASE into GS");
+            assertEquals(0x3400, m.state.gs.base);
+            assertEquals(0, m.state.kernelGsBase, "and the old GS base into IA32_KERNEL_GS_BASE");
+        }
+    }
+
+    @Test
+    void nonCanonicalFsBaseIsGp() {
+        try (TestMachine m = run("""
+                mov $0xC0000100, %ecx
+                xor %eax, %eax
+                mov $0x8000, %edx
+                wrmsr
+                movl $1, 0x3000
+                """, "")) {
+            assertEquals(13, m.cpu.lastException());
+            assertEquals(0, m.memory.read(0x3000, 4));
         }
     }
 
