@@ -12,7 +12,8 @@ import static dev.jvirt.cpu.CpuState.*;
  * addressing, R8-R15, 32-bit results zero-extended into the full register, byte registers SPL-DIL with REX.
  *
  * <p>This is the first part of the 64-bit interpreter: the integer core (ALU, shifts, MUL/IMUL/DIV/IDIV,
- * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG8B/16B, LGDT/LIDT, SWAPGS, IRET(Q), HLT).
+ * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG8B/16B, LGDT/LIDT, SWAPGS, IRET(Q), MOV CR,
+ * HLT, and through {@link SystemOps} the flag, I/O, CPUID, MSR and TSC instructions).
  * Every other opcode raises #UD for now.
  */
 final class LongModeExecutor implements CodeSource {
@@ -25,10 +26,24 @@ final class LongModeExecutor implements CodeSource {
     private final long[] g;
     private long ripStart;
 
-    private final LongModeInterrupts intr;
+    /**
+     * What the legacy interpreter does for the executor: instructions whose 64-bit semantics equal the
+     * 32-bit ones (flag and I/O instructions, CPUID, RDMSR/WRMSR, RDTSC), and the control-register writes
+     * with their mode checks.
+     */
+    interface SystemOps {
+        /** Executes {@code d} with the legacy semantics; it must not change RIP. */
+        void executeLegacy(DecodedInsn d);
 
-    LongModeExecutor(CpuState s, Mmu mmu, Alu alu, CpuFault fault, LongModeInterrupts intr) {
+        void writeCr(int cr, long v);
+    }
+
+    private final LongModeInterrupts intr;
+    private final SystemOps sys;
+
+    LongModeExecutor(CpuState s, Mmu mmu, Alu alu, CpuFault fault, LongModeInterrupts intr, SystemOps sys) {
         this.intr = intr;
+        this.sys = sys;
         this.s = s;
         this.mmu = mmu;
         this.alu = alu;
@@ -297,6 +312,31 @@ final class LongModeExecutor implements CodeSource {
                 if (!canonical(base)) throw fault.set(13, true, 0);
                 if (d.reg == 2) { s.gdtBase = base; s.gdtLimit = limit; }
                 else { s.idtBase = base; s.idtLimit = limit; }
+            }
+            case 0xF5, 0xF8, 0xF9, 0xFA, 0xFB, 0xFC, 0xFD, 0xE4, 0xE5, 0xE6, 0xE7, 0xEC, 0xED, 0xEE, 0xEF,
+                    0x106, 0x108, 0x109, 0x130, 0x131, 0x132, 0x1A2 -> {
+                long next = s.rip;
+                sys.executeLegacy(d);
+                s.rip = next;
+            }
+            case 0x118, 0x119, 0x11A, 0x11B, 0x11C, 0x11D, 0x11E, 0x11F -> { } // hint NOPs
+            case 0x120 -> { // MOV r64, CRn (REX.R selects CR8-CR15, none of which exist here)
+                if (s.cpl() != 0) throw fault.set(13, true, 0);
+                g[d.rmX()] = switch (d.regX()) {
+                    case 0 -> s.cr0;
+                    case 2 -> s.cr2;
+                    case 3 -> s.cr3;
+                    case 4 -> s.cr4;
+                    default -> throw ud();
+                };
+            }
+            case 0x122 -> {
+                if (s.cpl() != 0) throw fault.set(13, true, 0);
+                int cr = d.regX();
+                long v = g[d.rmX()];
+                if ((cr == 0 || cr == 4) && (v >>> 32) != 0) throw fault.set(13, true, 0); // bits 63:32 are reserved
+                if (cr != 0 && cr != 2 && cr != 3 && cr != 4) throw ud();
+                sys.writeCr(cr, v);
             }
             case 0x1C7 -> {
                 if (d.reg != 1 || !d.mem) throw ud();

@@ -59,7 +59,16 @@ public final class X86Cpu implements CodeSource, X87Memory {
         this.mmu = new Mmu(state, memory, fault);
         this.d = scratchInsn;
         this.longInt = new LongModeInterrupts(state, mmu, fault);
-        this.longExec = new LongModeExecutor(state, mmu, alu, fault, longInt);
+        this.longExec = new LongModeExecutor(state, mmu, alu, fault, longInt, new LongModeExecutor.SystemOps() {
+            @Override
+            public void executeLegacy(DecodedInsn insn) {
+                d = insn;
+                execute();
+            }
+
+            @Override
+            public void writeCr(int cr, long v) { X86Cpu.this.writeCr(cr, v); }
+        });
     }
 
     /** 64-bit mode runs through its own decoder and executor (no decoded-instruction cache there). */

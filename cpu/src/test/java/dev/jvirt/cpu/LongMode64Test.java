@@ -3,6 +3,7 @@ package dev.jvirt.cpu;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * 64-bit mode execution (SDM Vol. 1 3.3.7, 3.4.1.1; Vol. 2 2.2.1): a 32-bit loader enables IA-32e mode
@@ -266,6 +267,62 @@ class LongMode64Test {
                 wrmsr
                 movl $1, 0x3000
                 """, "")) {
+            assertEquals(13, m.cpu.lastException());
+            assertEquals(0, m.memory.read(0x3000, 4));
+        }
+    }
+
+    @Test
+    void systemInstructionsIn64BitMode() {
+        try (TestMachine m = run("""
+                cli
+                mov $0xC0000080, %ecx
+                rdmsr
+                mov %eax, 0x3000
+                xor %eax, %eax
+                cpuid
+                mov %ebx, 0x3004
+                mov %cr3, %r13
+                mov %r13, 0x3008
+                mov %cr4, %rax
+                or $0x80, %rax
+                mov %rax, %cr4
+                mov %cr4, %rax
+                mov %rax, 0x3010
+                stc
+                setc 0x3018
+                nopl 0x10(%rax)
+                """)) {
+            assertEquals(-1, m.cpu.lastException());
+            assertEquals(0x500, m.memory.read(0x3000, 4), "RDMSR IA32_EFER: LME|LMA");
+            assertEquals(0x756E6547, m.memory.read(0x3004, 4), "CPUID vendor 'Genu'");
+            assertEquals(0x10000, mem64(m, 0x3008), "MOV r64, CR3 with REX.B");
+            assertEquals(0xA0, mem64(m, 0x3010), "MOV CR4 round trip");
+            assertEquals(1, m.memory.read(0x3018, 1));
+            assertEquals(0, m.state.rflags & CpuState.FLAG_IF, "CLI");
+        }
+    }
+
+    @Test
+    void pagingCannotBeTurnedOffFrom64BitModeAndCr0HighBitsAreReserved() {
+        try (TestMachine m = run("""
+                mov %cr0, %rax
+                and $0x7FFFFFFF, %eax
+                mov %rax, %cr0
+                movl $1, 0x3000
+                """)) {
+            assertEquals(13, m.cpu.lastException());
+            assertEquals(0, m.memory.read(0x3000, 4));
+            assertTrue(m.state.longMode());
+        }
+        try (TestMachine m = run("""
+                mov %cr0, %rax
+                mov $1, %edx
+                shl $32, %rdx
+                or %rdx, %rax
+                mov %rax, %cr0
+                movl $1, 0x3000
+                """)) {
             assertEquals(13, m.cpu.lastException());
             assertEquals(0, m.memory.read(0x3000, 4));
         }
