@@ -12,7 +12,8 @@ import static dev.jvirt.cpu.CpuState.*;
  * addressing, R8-R15, 32-bit results zero-extended into the full register, byte registers SPL-DIL with REX.
  *
  * <p>This is the first part of the 64-bit interpreter: the integer core (ALU, shifts, MUL/IMUL/DIV/IDIV,
- * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG8B/16B, LGDT/LIDT, SWAPGS, IRET(Q), MOV CR,
+ * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG/XADD/CMPXCHG8B/16B, BSWAP,
+ * PUSHF/POPF, LEAVE, MOVS/STOS/LODS with REP, LGDT/LIDT, SWAPGS, IRET(Q), MOV CR,
  * HLT, and through {@link SystemOps} the flag, I/O, CPUID, MSR and TSC instructions).
  * Every other opcode raises #UD for now.
  */
@@ -338,6 +339,41 @@ final class LongModeExecutor implements CodeSource {
                 if (cr != 0 && cr != 2 && cr != 3 && cr != 4) throw ud();
                 sys.writeCr(cr, v);
             }
+            case 0x9C -> push((s.rflags | 2) & ~(FLAG_VM | FLAG_RF) & mask(osz), osz);
+            case 0x9D -> popf(osz);
+            case 0xC9 -> { // LEAVE
+                g[RSP] = g[RBP];
+                setReg(osz, RBP, pop(osz));
+            }
+            case 0xC2 -> {
+                long target = memRead(g[RSP], SS, 8);
+                jump(target);
+                g[RSP] += 8 + (d.imm & 0xFFFF);
+            }
+            case 0x1C8, 0x1C9, 0x1CA, 0x1CB, 0x1CC, 0x1CD, 0x1CE, 0x1CF -> {
+                int r = d.opReg();
+                if (osz == 8) g[r] = Long.reverseBytes(g[r]);
+                else if (osz == 4) g[r] = Integer.reverseBytes((int) g[r]) & 0xFFFF_FFFFL;
+                else setReg(2, r, 0); // BSWAP with a 16-bit operand is undefined; zero like current CPUs
+            }
+            case 0x1C0, 0x1C1 -> { // XADD
+                int size = op == 0x1C0 ? 1 : osz;
+                long dst = rmRead(size), src = reg(size, d.regX());
+                long sum = arith(0, dst, src, size);
+                setReg(size, d.regX(), dst);
+                rmWrite(size, sum);
+            }
+            case 0x1B0, 0x1B1 -> { // CMPXCHG
+                int size = op == 0x1B0 ? 1 : osz;
+                long dst = rmRead(size), acc = reg(size, RAX);
+                arith(7, acc, dst, size);
+                if (acc == dst) rmWrite(size, reg(size, d.regX()));
+                else {
+                    rmWrite(size, dst); // the destination is written back either way
+                    setReg(size, RAX, dst);
+                }
+            }
+            case 0xA4, 0xA5, 0xAA, 0xAB, 0xAC, 0xAD -> stringOp(op, (op & 1) == 0 ? 1 : osz);
             case 0x1C7 -> {
                 if (d.reg != 1 || !d.mem) throw ud();
                 cmpxchg8b16b((d.rex & 8) != 0);
@@ -351,6 +387,49 @@ final class LongModeExecutor implements CodeSource {
                 } else throw ud();
             }
         }
+    }
+
+    /** POPF/POPFQ in 64-bit mode (SDM Vol. 2 POPF): IOPL only at CPL 0, IF only when CPL <= IOPL; VM, VIF, VIP kept, RF cleared. */
+    private void popf(int osz) {
+        long v = pop(osz);
+        int cpl = s.cpl();
+        long keep = FLAG_VM | FLAG_VIF | FLAG_VIP;
+        if (cpl != 0) keep |= 0x3000;
+        if (cpl > ((s.rflags >>> 12) & 3)) keep |= FLAG_IF;
+        long writable = 0x3F7FD5L & ~keep & ~FLAG_RF & mask(osz);
+        s.rflags = (s.rflags & ~writable & ~FLAG_RF) | (v & writable) | 2;
+    }
+
+    /** Iterations per step for REP: the instruction restarts with the updated registers, so interrupts get in. */
+    private static final int REP_CHUNK = 4096;
+
+    /** MOVS, STOS, LODS with 64- or 32-bit addressing (RSI/RDI/RCX or their low dwords); ES is flat here. */
+    private void stringOp(int op, int size) {
+        long am = d.a64 ? -1L : 0xFFFF_FFFFL;
+        long step = (s.rflags & FLAG_DF) != 0 ? -size : size;
+        boolean rep = d.rep != DecodedInsn.REP_NONE;
+        for (int n = 0; !rep || n < REP_CHUNK; n++) {
+            if (rep && (g[RCX] & am) == 0) return;
+            switch (op) {
+                case 0xA4, 0xA5 -> {
+                    long v = memRead(g[RSI] & am, d.seg, size);
+                    memWrite(g[RDI] & am, ES, size, v);
+                    g[RSI] = d.a64 ? g[RSI] + step : (g[RSI] + step) & am;
+                    g[RDI] = d.a64 ? g[RDI] + step : (g[RDI] + step) & am;
+                }
+                case 0xAA, 0xAB -> {
+                    memWrite(g[RDI] & am, ES, size, reg(size, RAX));
+                    g[RDI] = d.a64 ? g[RDI] + step : (g[RDI] + step) & am;
+                }
+                default -> {
+                    setReg(size, RAX, memRead(g[RSI] & am, d.seg, size));
+                    g[RSI] = d.a64 ? g[RSI] + step : (g[RSI] + step) & am;
+                }
+            }
+            if (!rep) return;
+            g[RCX] = d.a64 ? g[RCX] - 1 : (g[RCX] - 1) & am;
+        }
+        if ((g[RCX] & am) != 0) s.rip = ripStart; // more to do: run this instruction again
     }
 
     private long imul(long a, long b, int size) {

@@ -329,6 +329,64 @@ class LongMode64Test {
     }
 
     @Test
+    void flagsStringsAndExchangeInstructions() {
+        try (TestMachine m = run("""
+                mov $0x8D5, %eax
+                push %rax
+                popfq
+                pushfq
+                pop %rbx
+                mov %rbx, 0x3000
+                push $0
+                popfq
+                cld
+                mov $0x3100, %edi
+                movabs $0x1122334455667788, %rax
+                mov $4, %ecx
+                rep stosq
+                mov $0x3100, %esi
+                mov $0x3200, %edi
+                mov $32, %ecx
+                rep movsb
+                mov %rdi, 0x3008
+                mov %rcx, 0x3010
+                movabs $0x0102030405060708, %rdx
+                bswap %rdx
+                mov %rdx, 0x3018
+                mov $5, %eax
+                mov $5, %r8
+                mov $9, %r9
+                cmpxchg %r9, %r8
+                mov %r8, 0x3020
+                mov $10, %r10
+                mov $3, %r11
+                xadd %r11, %r10
+                mov %r10, 0x3028
+                mov %r11, 0x3030
+                push $1
+                call f
+                mov %rsp, 0x3038
+                hlt
+                f: push %rbp
+                mov %rsp, %rbp
+                sub $64, %rsp
+                leave
+                ret $8
+                """)) {
+            assertEquals(-1, m.cpu.lastException());
+            assertEquals(0x8D7, mem64(m, 0x3000) & 0xFFF, "POPFQ/PUSHFQ round trip of the arithmetic flags");
+            assertEquals(0x1122334455667788L, mem64(m, 0x3218), "REP STOSQ then REP MOVSB copied 32 bytes");
+            assertEquals(0x3220, mem64(m, 0x3008), "RDI advanced");
+            assertEquals(0, mem64(m, 0x3010), "RCX counted down");
+            assertEquals(0x0807060504030201L, mem64(m, 0x3018), "BSWAP r64");
+            assertEquals(9, mem64(m, 0x3020), "CMPXCHG stored the source on a match");
+            assertEquals(13, mem64(m, 0x3028), "XADD sum");
+            assertEquals(10, mem64(m, 0x3030), "XADD old destination");
+            assertEquals(0x90000, mem64(m, 0x3038), "LEAVE and RET imm16 balance the stack");
+        }
+    }
+
+    @Test
     void nonCanonicalDataAccessIsGp() {
         try (TestMachine m = run("""
                 movabs $0x0000800000000000, %rax
