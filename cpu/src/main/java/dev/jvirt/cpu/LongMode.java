@@ -12,7 +12,7 @@ final class LongMode {
 
     /** The EFER bits a WRMSR may set on {@code m}: NXE always (PAE's execute-disable), LME with long mode. */
     static long writableEfer(CpuModel m) {
-        return EFER_NXE | (m.has(CpuFeature.LM) ? EFER_LME : 0);
+        return EFER_NXE | (m.has(CpuFeature.LM) ? EFER_LME : 0) | (m.has(CpuFeature.LM) && m.has(CpuFeature.SYSCALL) ? EFER_SCE : 0);
     }
 
     /**
@@ -49,16 +49,32 @@ final class LongMode {
 
     static final int IA32_FS_BASE = 0xC000_0100, IA32_GS_BASE = 0xC000_0101, IA32_KERNEL_GS_BASE = 0xC000_0102;
 
-    static boolean isBaseMsr(int idx) { return idx >= IA32_FS_BASE && idx <= IA32_KERNEL_GS_BASE; }
+    static final int IA32_STAR = 0xC000_0081, IA32_LSTAR = 0xC000_0082, IA32_CSTAR = 0xC000_0083, IA32_FMASK = 0xC000_0084;
+
+    /** The MSRs of IA-32e mode kept here: segment bases and the SYSCALL targets. */
+    static boolean isBaseMsr(int idx) {
+        return idx >= IA32_FS_BASE && idx <= IA32_KERNEL_GS_BASE || idx >= IA32_STAR && idx <= IA32_FMASK;
+    }
 
     /** IA32_FS_BASE / IA32_GS_BASE alias the hidden FS/GS bases; IA32_KERNEL_GS_BASE is what SWAPGS exchanges. */
     static long readBaseMsr(CpuState s, int idx) {
+        switch (idx) {
+            case IA32_STAR -> { return s.star; }
+            case IA32_LSTAR -> { return s.lstar; }
+            case IA32_CSTAR -> { return s.cstar; }
+            case IA32_FMASK -> { return s.sfmask; }
+            default -> { }
+        }
         return idx == IA32_FS_BASE ? s.fs.base : idx == IA32_GS_BASE ? s.gs.base : s.kernelGsBase;
     }
 
     /** WRMSR of a base MSR; false (#GP(0)) for a non-canonical address. */
     static boolean writeBaseMsr(CpuState s, int idx, long v) {
+        if (idx == IA32_STAR) { s.star = v; return true; }
+        if (idx == IA32_FMASK) { s.sfmask = v & 0xFFFF_FFFFL; return true; }
         if (!LongModeExecutor.canonical(v)) return false;
+        if (idx == IA32_LSTAR) { s.lstar = v; return true; }
+        if (idx == IA32_CSTAR) { s.cstar = v; return true; }
         if (idx == IA32_FS_BASE) s.fs.base = v;
         else if (idx == IA32_GS_BASE) s.gs.base = v;
         else s.kernelGsBase = v;

@@ -13,11 +13,12 @@ import static dev.jvirt.cpu.CpuState.*;
  *
  * <p>This is the first part of the 64-bit interpreter: the integer core (ALU, shifts, MUL/IMUL/DIV/IDIV,
  * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG/XADD/CMPXCHG8B/16B, BSWAP,
- * PUSHF/POPF, LEAVE, MOVS/STOS/LODS with REP, LGDT/LIDT, SWAPGS, IRET(Q), MOV CR,
+ * PUSHF/POPF, LEAVE, MOVS/STOS/LODS with REP, LGDT/LIDT, SWAPGS, SYSCALL/SYSRET, IRET(Q), MOV CR,
  * HLT, and through {@link SystemOps} the flag, I/O, CPUID, MSR and TSC instructions).
  * Every other opcode raises #UD for now.
  */
 final class LongModeExecutor implements CodeSource {
+    private static final int R11 = 11;
     private final CpuState s;
     private final Mmu mmu;
     private final Alu alu;
@@ -374,6 +375,8 @@ final class LongModeExecutor implements CodeSource {
                 }
             }
             case 0xA4, 0xA5, 0xAA, 0xAB, 0xAC, 0xAD -> stringOp(op, (op & 1) == 0 ? 1 : osz);
+            case 0x105 -> syscall();
+            case 0x107 -> sysret();
             case 0x1C7 -> {
                 if (d.reg != 1 || !d.mem) throw ud();
                 cmpxchg8b16b((d.rex & 8) != 0);
@@ -430,6 +433,49 @@ final class LongModeExecutor implements CodeSource {
             g[RCX] = d.a64 ? g[RCX] - 1 : (g[RCX] - 1) & am;
         }
         if ((g[RCX] & am) != 0) s.rip = ripStart; // more to do: run this instruction again
+    }
+
+    /** Flat code or stack segment as SYSCALL/SYSRET load it (the descriptors are not read, SDM Vol. 2 SYSCALL). */
+    private static void flat(SegmentRegister r, int sel, boolean code, boolean l, int dpl) {
+        r.selector = sel & 0xFFFF;
+        r.base = 0;
+        r.limit = 0xFFFF_FFFF;
+        r.type = code ? 0xB : 0x3;
+        r.s = true;
+        r.dpl = dpl;
+        r.present = true;
+        r.avl = false;
+        r.l = l;
+        r.db = !l;
+        r.g = true;
+        r.unusable = false;
+    }
+
+    /** SYSCALL from 64-bit mode: RCX = RIP, R11 = RFLAGS, CS/SS from STAR[47:32], RIP = LSTAR, RFLAGS &= ~FMASK. */
+    private void syscall() {
+        if ((s.efer & LongMode.EFER_SCE) == 0) throw ud();
+        int sel = (int) (s.star >>> 32) & 0xFFFF;
+        g[RCX] = s.rip;
+        g[R11] = s.rflags & ~FLAG_RF;
+        flat(s.cs, sel & 0xFFFC, true, true, 0);
+        flat(s.ss, (sel + 8) & 0xFFFC, false, false, 0);
+        s.ss.db = true;
+        s.rflags = (s.rflags & ~s.sfmask & ~FLAG_RF) | 2;
+        s.rip = s.lstar;
+    }
+
+    /** SYSRET to CPL 3: 64-bit (REX.W) CS = STAR[63:48]+16, else compatibility-mode CS = STAR[63:48]; SS = STAR[63:48]+8. */
+    private void sysret() {
+        if ((s.efer & LongMode.EFER_SCE) == 0) throw ud();
+        if (s.cpl() != 0) throw fault.set(13, true, 0);
+        boolean to64 = d.o64;
+        if (to64 && !canonical(g[RCX])) throw fault.set(13, true, 0);
+        int sel = (int) (s.star >>> 48) & 0xFFFF;
+        flat(s.cs, (to64 ? sel + 16 : sel) | 3, true, to64, 3);
+        flat(s.ss, (sel + 8) | 3, false, false, 3);
+        s.ss.db = true;
+        s.rflags = (g[R11] & 0x3C7FD7L) | 2;
+        s.rip = to64 ? g[RCX] : g[RCX] & 0xFFFF_FFFFL;
     }
 
     private long imul(long a, long b, int size) {

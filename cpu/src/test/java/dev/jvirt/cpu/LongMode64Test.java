@@ -15,9 +15,9 @@ class LongMode64Test {
             .code32
             lidt idtr
             lgdt gdtr
-            movl $0x11003, 0x10000
-            movl $0x12003, 0x11000
-            movl $0x83, 0x12000
+            movl $0x11007, 0x10000
+            movl $0x12007, 0x11000
+            movl $0x87, 0x12000
             mov %cr4, %eax
             or $0x20, %eax
             mov %eax, %cr4
@@ -48,7 +48,7 @@ class LongMode64Test {
     /** {@code prelude32} runs in compatibility mode just before the far jump to 64-bit code. */
     private static TestMachine run(String prelude32, String code64) {
         TestMachine m = new TestMachine();
-        m.cpu.setCpuModel(CpuModels.DEFAULT.with(CpuFeature.LM, true));
+        m.cpu.setCpuModel(CpuModels.DEFAULT.with(CpuFeature.LM, true).with(CpuFeature.SYSCALL, true));
         String enter = ENTER.replace("ljmp $0x18", prelude32 + "\nljmp $0x18");
         byte[] code = GuestAsm.assemble64(enter + code64 + "\nhlt\n", 0x100000);
         m.ram.load(0x100000, code);
@@ -383,6 +383,57 @@ class LongMode64Test {
             assertEquals(13, mem64(m, 0x3028), "XADD sum");
             assertEquals(10, mem64(m, 0x3030), "XADD old destination");
             assertEquals(0x90000, mem64(m, 0x3038), "LEAVE and RET imm16 balance the stack");
+        }
+    }
+
+    @Test
+    void sysretToUserAndSyscallBack() {
+        try (TestMachine m = run("""
+                mov $0xC0000080, %ecx
+                rdmsr
+                or $1, %eax
+                wrmsr
+                mov $0xC0000081, %ecx
+                xor %eax, %eax
+                mov $0x00200018, %edx
+                wrmsr
+                mov $0xC0000082, %ecx
+                mov $handler, %eax
+                xor %edx, %edx
+                wrmsr
+                mov $0xC0000084, %ecx
+                mov $0x200, %eax
+                wrmsr
+                """, """
+                lea user(%rip), %rcx
+                mov $0x802, %r11d
+                sysretq
+                user:
+                movl $0xAB, 0x3000
+                lea after(%rip), %rbx
+                syscall
+                after:
+                hlt
+                handler:
+                mov %rcx, 0x3008
+                mov %r11, 0x3010
+                mov %rbx, 0x3018
+                """)) {
+            assertEquals(-1, m.cpu.lastException());
+            assertEquals(0xAB, m.memory.read(0x3000, 4), "user code ran after SYSRETQ");
+            assertEquals(mem64(m, 0x3018), mem64(m, 0x3008), "SYSCALL saved the next RIP in RCX");
+            assertEquals(0x802, mem64(m, 0x3010) & 0xFFF, "SYSCALL saved RFLAGS in R11");
+            assertEquals(0x18, m.state.cs.selector, "kernel CS from STAR[47:32]");
+            assertEquals(0x20, m.state.ss.selector, "kernel SS = CS + 8");
+            assertEquals(0, m.state.cpl());
+        }
+    }
+
+    @Test
+    void syscallWithoutEferSceIsUd() {
+        try (TestMachine m = run("syscall\nmovl $1, 0x3000")) {
+            assertEquals(6, m.cpu.lastException());
+            assertEquals(0, m.memory.read(0x3000, 4));
         }
     }
 
