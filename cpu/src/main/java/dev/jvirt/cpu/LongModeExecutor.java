@@ -13,7 +13,7 @@ import static dev.jvirt.cpu.CpuState.*;
  *
  * <p>This is the first part of the 64-bit interpreter: the integer core (ALU, shifts, MUL/IMUL/DIV/IDIV,
  * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG/XADD/CMPXCHG8B/16B, BSWAP,
- * PUSHF/POPF, LEAVE, MOVS/STOS/LODS with REP, LGDT/LIDT, SWAPGS, SYSCALL/SYSRET, IRET(Q), MOV CR,
+ * PUSHF/POPF, LEAVE, MOVS/STOS/LODS with REP, LGDT/LIDT, SWAPGS, SYSCALL/SYSRET, INT n, MOV Sreg, XCHG, IRET(Q), MOV CR,
  * HLT, and through {@link SystemOps} the flag, I/O, CPUID, MSR and TSC instructions).
  * Every other opcode raises #UD for now.
  */
@@ -38,6 +38,12 @@ final class LongModeExecutor implements CodeSource {
         void executeLegacy(DecodedInsn d);
 
         void writeCr(int cr, long v);
+
+        /** MOV Sreg with the protected-mode checks. */
+        void loadSegment(int sr, int sel);
+
+        /** INT n / INT3: a software interrupt (gate DPL checked) with RIP already past the instruction. */
+        void softInt(int vec);
     }
 
     private final LongModeInterrupts intr;
@@ -340,6 +346,29 @@ final class LongModeExecutor implements CodeSource {
                 if (cr != 0 && cr != 2 && cr != 3 && cr != 4) throw ud();
                 sys.writeCr(cr, v);
             }
+            case 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97 -> {
+                int r = d.opReg();
+                long t = reg(osz, r);
+                setReg(osz, r, reg(osz, RAX));
+                setReg(osz, RAX, t);
+            }
+            case 0x9E, 0x9F -> {
+                long next = s.rip;
+                sys.executeLegacy(d);
+                s.rip = next;
+            }
+            case 0x8C -> {
+                if (d.reg > 5) throw ud();
+                int sel = s.seg[d.reg].selector;
+                if (d.mem) memWrite(ea(), d.seg, 2, sel);
+                else setReg(osz == 2 ? 2 : 4, d.rmX(), sel);
+            }
+            case 0x8E -> {
+                if (d.reg > 5 || d.reg == CS) throw ud();
+                sys.loadSegment(d.reg, (int) rmRead(2));
+            }
+            case 0xCC -> sys.softInt(3);
+            case 0xCD -> sys.softInt((int) d.imm & 0xFF);
             case 0x9C -> push((s.rflags | 2) & ~(FLAG_VM | FLAG_RF) & mask(osz), osz);
             case 0x9D -> popf(osz);
             case 0xC9 -> { // LEAVE

@@ -68,6 +68,12 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
             @Override
             public void writeCr(int cr, long v) { X86Cpu.this.writeCr(cr, v); }
+
+            @Override
+            public void loadSegment(int sr, int sel) { X86Cpu.this.loadSegment(sr, sel); }
+
+            @Override
+            public void softInt(int vec) { interrupt(vec, false, 0, true, false); }
         });
     }
 

@@ -438,6 +438,51 @@ class LongMode64Test {
     }
 
     @Test
+    void softwareInterruptSegmentMovesAndXchg() {
+        try (TestMachine m = run("""
+                lea h80(%rip), %rax
+                mov %ax, 0x4800
+                movw $0x18, 0x4802
+                movw $0x8E00, 0x4804
+                shr $16, %rax
+                mov %ax, 0x4806
+                movl $0, 0x4808
+                movl $0, 0x480C
+                lidt idt64(%rip)
+                mov $7, %edi
+                int $0x80
+                mov %rdi, 0x3000
+                xor %eax, %eax
+                mov %eax, %es
+                mov %es, %ebx
+                mov %rbx, 0x3008
+                mov $0x10, %eax
+                mov %eax, %es
+                mov %es, %ecx
+                mov %rcx, 0x3010
+                movabs $0x1111111122222222, %rax
+                mov $3, %edx
+                xchg %rdx, %rax
+                mov %rax, 0x3018
+                mov %rdx, 0x3020
+                hlt
+                h80:
+                add $1, %rdi
+                iretq
+                .p2align 3
+                idt64: .word 0xFFF
+                       .quad 0x4000
+                """)) {
+            assertEquals(-1, m.cpu.lastException());
+            assertEquals(8, mem64(m, 0x3000), "INT 0x80 ran its handler and IRETQ came back");
+            assertEquals(0, mem64(m, 0x3008), "a null selector loads into ES in 64-bit mode");
+            assertEquals(0x10, mem64(m, 0x3010), "MOV ES then MOV from ES");
+            assertEquals(3, mem64(m, 0x3018), "XCHG rAX, r64");
+            assertEquals(0x1111111122222222L, mem64(m, 0x3020));
+        }
+    }
+
+    @Test
     void nonCanonicalDataAccessIsGp() {
         try (TestMachine m = run("""
                 movabs $0x0000800000000000, %rax
