@@ -61,7 +61,7 @@ public final class Mmu {
     }
 
     /** Bits 62:MAXPHYADDR of a PAE paging-structure entry: reserved (SDM Tables 4-8 to 4-11; 4-level paging ignores 62:52). */
-    private long physReservedMask() {
+    long physReservedMask() {
         return 0x7FFF_FFFF_FFFF_FFFFL & ~((1L << maxPhyAddr) - 1);
     }
 
@@ -80,6 +80,9 @@ public final class Mmu {
 
     void setIoLock(Object lock) { ioLock = lock; }
 
+    /** Linear addresses are 32 bits outside IA-32e mode; in it the CPU has checked them canonical. */
+    private long linMask = 0xFFFF_FFFFL;
+
     /** Bumped by every flush, so callers caching a translation (the code fetch page) can validate it. */
     int generation;
 
@@ -91,6 +94,7 @@ public final class Mmu {
 
     private void flushTlb() {
         generation++;
+        linMask = s.longMode() ? -1L : 0xFFFF_FFFFL;
         java.util.Arrays.fill(rTag, -1);
         java.util.Arrays.fill(wTag, -1);
         java.util.Arrays.fill(rGlobal, false);
@@ -118,8 +122,9 @@ public final class Mmu {
         rTag[idx] = -1;
         wTag[idx] = -1;
         if (!anyLarge) return;
-        int shift = (s.cr4 & 0x20) != 0 ? 21 : 22;
-        long region = (lin & 0xFFFF_FFFFL) >>> shift;
+        // 4-level paging caches 1 GiB pages too: drop every large entry of the 1 GiB region (a superset).
+        int shift = s.longMode() ? 30 : (s.cr4 & 0x20) != 0 ? 21 : 22;
+        long region = (lin & linMask) >>> shift;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (rLarge[i] && (rTag[i] >>> 1) >>> (shift - 12) == region) rTag[i] = -1;
             if (wLarge[i] && (wTag[i] >>> 1) >>> (shift - 12) == region) wTag[i] = -1;
@@ -127,7 +132,7 @@ public final class Mmu {
     }
 
     private boolean paePaging() {
-        return (s.cr0 & CpuState.CR0_PG) != 0 && (s.cr4 & 0x20) != 0;
+        return (s.cr0 & CpuState.CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && !s.longMode();
     }
 
     private void loadPdptes() {
@@ -161,7 +166,7 @@ public final class Mmu {
     // ---- reads ----
 
     public long read(long lin, int size, boolean user) {
-        lin &= 0xFFFF_FFFFL;
+        lin &= linMask;
         if ((lin & PAGE_MASK) + size > 0x1000) return readSplit(lin, size, user);
         long tag = (lin >>> 12) << 1 | (user ? 1 : 0);
         int idx = (int) (lin >>> 12) & TLB_MASK;
@@ -170,7 +175,7 @@ public final class Mmu {
     }
 
     public int read8(long lin, boolean user) {
-        lin &= 0xFFFF_FFFFL;
+        lin &= linMask;
         long tag = (lin >>> 12) << 1 | (user ? 1 : 0);
         int idx = (int) (lin >>> 12) & TLB_MASK;
         if (rTag[idx] == tag) return ram.getByte(rOff[idx] + (lin & PAGE_MASK));
@@ -188,7 +193,7 @@ public final class Mmu {
 
     private long readSplit(long lin, int size, boolean user) {
         long v = 0;
-        for (int b = 0; b < size; b++) v |= (long) read8((lin + b) & 0xFFFF_FFFFL, user) << (8 * b);
+        for (int b = 0; b < size; b++) v |= (long) read8((lin + b) & linMask, user) << (8 * b);
         return v;
     }
 
@@ -235,7 +240,7 @@ public final class Mmu {
     // ---- writes ----
 
     public void write(long lin, int size, long v, boolean user) {
-        lin &= 0xFFFF_FFFFL;
+        lin &= linMask;
         if ((lin & PAGE_MASK) + size > 0x1000) { writeSplit(lin, size, v, user); return; }
         long tag = (lin >>> 12) << 1 | (user ? 1 : 0);
         int idx = (int) (lin >>> 12) & TLB_MASK;
@@ -245,10 +250,10 @@ public final class Mmu {
 
     private void writeSplit(long lin, int size, long v, boolean user) {
         // Check every page first so a fault on the second page leaves memory untouched.
-        long last = (lin + size - 1) & 0xFFFF_FFFFL;
+        long last = (lin + size - 1) & linMask;
         translateForWrite(lin, user);
         translateForWrite(last, user);
-        for (int b = 0; b < size; b++) write((lin + b) & 0xFFFF_FFFFL, 1, v >>> (8 * b), user);
+        for (int b = 0; b < size; b++) write((lin + b) & linMask, 1, v >>> (8 * b), user);
     }
 
     private void translateForWrite(long lin, boolean user) {
@@ -273,21 +278,21 @@ public final class Mmu {
 
     /** Translates every page of an access (raising its #PF) without accessing memory. */
     void probe(long lin, int size, boolean write, boolean user) {
-        lin &= 0xFFFF_FFFFL;
+        lin &= linMask;
         translate(lin, write, user, false);
-        if ((lin & PAGE_MASK) + size > 0x1000) translate((lin + size - 1) & 0xFFFF_FFFFL, write, user, false);
+        if ((lin & PAGE_MASK) + size > 0x1000) translate((lin + size - 1) & linMask, write, user, false);
     }
 
     /** Checks that a write to {@code lin} would not fault (for instructions that must not half-complete). */
     void probeWrite(long lin, int size, boolean user) {
-        lin &= 0xFFFF_FFFFL;
+        lin &= linMask;
         translate(lin, true, user, false);
-        if ((lin & PAGE_MASK) + size > 0x1000) translate((lin + size - 1) & 0xFFFF_FFFFL, true, user, false);
+        if ((lin & PAGE_MASK) + size > 0x1000) translate((lin + size - 1) & linMask, true, user, false);
     }
 
     // ---- paging ----
 
-    private boolean lastGlobal, lastLarge;
+    boolean lastGlobal, lastLarge;
 
     /**
      * Translates a linear address, setting accessed/dirty bits, or raises #PF with CR2 and the error
@@ -297,6 +302,7 @@ public final class Mmu {
         lastGlobal = false;
         lastLarge = false;
         if ((s.cr0 & CpuState.CR0_PG) == 0) return lin;
+        if (s.longMode()) return Mmu4Level.translate(this, s, lin, write, user, fetch);
         if ((s.cr4 & 0x20) != 0) return translatePae(lin, write, user, fetch);
         long pdeAddr = (s.cr3 & 0xFFFF_F000L) | ((lin >>> 22) << 2);
         long pde = physRead(pdeAddr, 4);
@@ -369,7 +375,7 @@ public final class Mmu {
         if ((!nxe && entry < 0) || (entry & (physReservedMask() | extra)) != 0) throw reservedFault(lin, write, user, fetch && nxe);
     }
 
-    private CpuFault reservedFault(long lin, boolean write, boolean user, boolean fetch) {
+    CpuFault reservedFault(long lin, boolean write, boolean user, boolean fetch) {
         CpuFault f = pageFault(lin, true, write, user, fetch);
         f.errorCode |= 8;
         return f;
@@ -380,12 +386,12 @@ public final class Mmu {
         if ((s.cr0 & CpuState.CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && (s.efer & 0x800) != 0) translate(lin, false, user, true);
     }
 
-    private void checkRights(long lin, long rights, boolean write, boolean user, boolean wp, boolean fetch) {
+    void checkRights(long lin, long rights, boolean write, boolean user, boolean wp, boolean fetch) {
         if (user && (rights & 4) == 0) throw pageFault(lin, true, write, user, fetch);
         if (write && (rights & 2) == 0 && (user || wp)) throw pageFault(lin, true, write, user, fetch);
     }
 
-    private CpuFault pageFault(long lin, boolean present, boolean write, boolean user, boolean fetch) {
+    CpuFault pageFault(long lin, boolean present, boolean write, boolean user, boolean fetch) {
         s.cr2 = lin;
         int err = (present ? 1 : 0) | (write ? 2 : 0) | (user ? 4 : 0) | (fetch ? 0x10 : 0);
         return fault.set(14, true, err);

@@ -58,7 +58,28 @@ public final class X86Cpu implements CodeSource, X87Memory {
         this.ports = ports;
         this.mmu = new Mmu(state, memory, fault);
         this.d = scratchInsn;
+        this.longInt = new LongModeInterrupts(state, mmu, fault);
+        this.longExec = new LongModeExecutor(state, mmu, alu, fault, longInt, new LongModeExecutor.SystemOps() {
+            @Override
+            public void executeLegacy(DecodedInsn insn) {
+                d = insn;
+                execute();
+            }
+
+            @Override
+            public void writeCr(int cr, long v) { X86Cpu.this.writeCr(cr, v); }
+
+            @Override
+            public void loadSegment(int sr, int sel) { X86Cpu.this.loadSegment(sr, sel); }
+
+            @Override
+            public void softInt(int vec) { interrupt(vec, false, 0, true, false); }
+        });
     }
+
+    /** 64-bit mode runs through its own decoder and executor (no decoded-instruction cache there). */
+    private final LongModeExecutor longExec;
+    private final LongModeInterrupts longInt;
 
     /** The x87 unit, or null for a CPU without one (ESC then raises #NM as with CR0.EM). */
     public void setFpu(FpuUnit unit) {
@@ -185,6 +206,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
     /** Executes one instruction (or delivers the exception it raises). */
     public void step() {
         eipStart = s.rip;
+        if (s.cs.l && s.longMode()) {
+            stepLong();
+            return;
+        }
         if (fetchUser != (s.cpl() == 3)) fetchPage = -1;
         prepareFetch();
         boolean trap = (s.rflags & FLAG_TF) != 0;
@@ -210,6 +235,16 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 execute();
             }
             if (trap && d.op != 0xCC && d.op != 0xCD && d.op != 0xCE && d.op != 0xF1) singleStepTrap();
+        } catch (CpuFault f) {
+            s.rip = eipStart;
+            s.interruptShadow = false;
+            exception(f.vector, f.hasErrorCode, f.errorCode);
+        }
+    }
+
+    private void stepLong() {
+        try {
+            longExec.step();
         } catch (CpuFault f) {
             s.rip = eipStart;
             s.interruptShadow = false;
@@ -699,6 +734,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
             return;
         }
         int ext = external && !software ? 1 : 0;
+        if (s.longMode()) {
+            longInt.deliver(vec, hasErr, err, software, ext, flagsImage());
+            return;
+        }
         if (vec * 8 + 7 > s.idtLimit) throw gp(vec * 8 + 2 + ext);
         long lo = mmu.read(s.idtBase + vec * 8L, 4, false);
         long hi = mmu.read(s.idtBase + vec * 8L + 4, 4, false);
@@ -2184,22 +2223,26 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0 -> {
                 if ((v & CR0_PG) != 0 && (v & CR0_PE) == 0) throw gp(0);
                 if ((v & CR0_NW) != 0 && (v & CR0_CD) == 0) throw gp(0);
-                // Changing PG, CD or NW with PAE paging on loads the PDPTEs (SDM Vol. 3A 4.4.1).
-                if ((v & CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && ((v ^ s.cr0) & (CR0_PG | CR0_CD | CR0_NW)) != 0
+                // Changing PG, CD or NW with PAE paging on loads the PDPTEs (SDM Vol. 3A 4.4.1); 4-level paging has none.
+                boolean toLong = (s.efer & LongMode.EFER_LME) != 0 && ((v | s.cr0) & CR0_PG) != 0;
+                if (!toLong && (v & CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && ((v ^ s.cr0) & (CR0_PG | CR0_CD | CR0_NW)) != 0
                         && mmu.pdptesReserved(s.cr3)) throw gp(0);
+                if (!LongMode.cr0Write(s, v)) throw gp(0);
                 s.cr0 = v | CR0_ET;
                 mmu.flushAll();
                 breakBatch = true;
             }
             case 2 -> s.cr2 = v;
             case 3 -> {
-                if ((s.cr0 & CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && mmu.pdptesReserved(v)) throw gp(0);
+                if ((s.cr0 & CR0_PG) != 0 && (s.cr4 & 0x20) != 0 && !s.longMode() && mmu.pdptesReserved(v)) throw gp(0);
                 s.cr3 = v;
                 mmu.flushNonGlobal();
             }
             case 4 -> {
                 if ((v & ~0x3BFL & 0xFFFF_FFFFL) != 0) throw gp(0); // VME..PSE, PAE, PGE, PCE, OSFXSR
-                if ((s.cr0 & CR0_PG) != 0 && (v & 0x20) != 0 && ((v ^ s.cr4) & 0xB0) != 0 && mmu.pdptesReserved(s.cr3)) throw gp(0);
+                if (!LongMode.cr4WriteAllowed(s, v)) throw gp(0);
+                if ((s.cr0 & CR0_PG) != 0 && (v & 0x20) != 0 && ((v ^ s.cr4) & 0xB0) != 0 && !s.longMode()
+                        && mmu.pdptesReserved(s.cr3)) throw gp(0);
                 s.cr4 = v;
                 mmu.flushAll();
             }
@@ -2228,6 +2271,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             }
             return v;
         }
+        if (LongMode.isBaseMsr(idx) && effectiveCpuModel().has(CpuFeature.LM)) return LongMode.readBaseMsr(s, idx);
         return switch (idx) {
             case 0x10 -> readTsc();
             case 0x1B -> s.apicBase;
@@ -2254,6 +2298,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
             }
             return;
         }
+        if (LongMode.isBaseMsr(idx) && effectiveCpuModel().has(CpuFeature.LM)) {
+            if (!LongMode.writeBaseMsr(s, idx, v)) throw gp(0);
+            return;
+        }
         switch (idx) {
             case 0x10 -> writeTsc(v);
             case 0x1B -> s.apicBase = v;
@@ -2262,8 +2310,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0x176 -> s.sysenterEip = v;
             case 0x277 -> s.pat = v;
             case 0xC000_0080 -> {
-                if ((v & ~0x800L) != 0) throw gp(0); // only NXE: no long mode, no SYSCALL in this model
-                s.efer = v;
+                // NXE, and LME on a model with long mode (no SYSCALL yet); SDM Vol. 3A 10.8.5.
+                long efer = LongMode.eferWrite(s, effectiveCpuModel(), v);
+                if (efer < 0) throw gp(0);
+                s.efer = efer;
                 mmu.flushAll();
             }
             default -> {

@@ -14,13 +14,22 @@ public final class GuestAsm {
 
     /** Assembles {@code source} (GNU syntax, starts in .code16 unless it says otherwise) linked at {@code base}. */
     public static byte[] assemble(String source, long base) {
+        return assemble(source, base, false);
+    }
+
+    /** Assembles {@code source} as x86-64 code ({@code as --64}, starts in .code64) linked at {@code base}. */
+    public static byte[] assemble64(String source, long base) {
+        return assemble(source, base, true);
+    }
+
+    private static byte[] assemble(String source, long base, boolean x64) {
         try {
             Path dir = Files.createTempDirectory("jvirt-asm");
             try {
                 Path s = dir.resolve("t.s"), o = dir.resolve("t.o"), b = dir.resolve("t.bin");
                 Files.writeString(s, source + "\n");
-                run(List.of("as", "--32", "-o", o.toString(), s.toString()));
-                run(List.of("ld", "-m", "elf_i386", "-Ttext", "0x" + Long.toHexString(base), "--oformat", "binary",
+                run(List.of("as", x64 ? "--64" : "--32", "-o", o.toString(), s.toString()));
+                run(List.of("ld", "-m", x64 ? "elf_x86_64" : "elf_i386", "-Ttext", "0x" + Long.toHexString(base), "--oformat", "binary",
                         "-o", b.toString(), o.toString()));
                 return Files.readAllBytes(b);
             } finally {

@@ -40,7 +40,30 @@ public final class DecodedInsn {
     /** Interpreter fast-path kind of a cached instruction (0: the general path). */
     public int fastKind;
 
-    public int size() { return o32 ? 4 : 2; }
+    /**
+     * 64-bit mode only (all zero/false otherwise): the REX prefix byte (0x40-0x4F, or 0 when absent),
+     * operand size 64 (REX.W or a default-64 opcode), address size 64 (no 67 prefix), RIP-relative
+     * memory operand (disp is relative to the next instruction's RIP), and an opcode that is #UD in 64-bit mode.
+     */
+    public int rex;
+    public boolean o64, a64, ripRel, invalid64;
+
+    public int size() { return o64 ? 8 : o32 ? 4 : 2; }
+
+    /** ModRM.reg extended by REX.R (the register operand; {@link #reg} stays the raw opcode-extension field). */
+    public int regX() { return reg | (rex & 4) << 1; }
+
+    /** ModRM.rm extended by REX.B (a register operand when mod = 3). */
+    public int rmX() { return rm | (rex & 1) << 3; }
+
+    /** The register in the opcode's low three bits (50+r, B8+r, 0F C8+r) extended by REX.B. */
+    public int opReg() { return op & 7 | (rex & 1) << 3; }
+
+    /**
+     * Byte register {@code n} (0-15) names SPL/BPL/SIL/DIL for 4-7 when any REX prefix is present, and
+     * AH/CH/DH/BH without one (SDM Vol. 2 3.7.2.1).
+     */
+    public boolean byteRegsUniform() { return rex != 0; }
 
     void clear() {
         hasModrm = mem = lock = false;
@@ -52,5 +75,7 @@ public final class DecodedInsn {
         rep = REP_NONE;
         imm = imm2 = 0;
         prefixCount = 0;
+        rex = 0;
+        o64 = a64 = ripRel = invalid64 = false;
     }
 }

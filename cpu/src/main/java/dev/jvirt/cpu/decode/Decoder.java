@@ -85,18 +85,18 @@ public final class Decoder {
         d.length = i;
     }
 
-    private static void tooLong(DecodedInsn d) {
+    static void tooLong(DecodedInsn d) {
         d.op = TOO_LONG;
         d.length = MAX_LENGTH;
     }
 
-    private static long fetch(CodeSource src, int i, int n) {
+    static long fetch(CodeSource src, int i, int n) {
         long v = 0;
         for (int k = 0; k < n; k++) v |= (long) src.codeByte(i + k) << (8 * k);
         return v;
     }
 
-    private static long sext(long v, int n) {
+    static long sext(long v, int n) {
         int sh = 64 - 8 * n;
         return (v << sh) >> sh;
     }

@@ -1,0 +1,600 @@
+package dev.jvirt.cpu;
+
+import dev.jvirt.cpu.decode.CodeSource;
+import dev.jvirt.cpu.decode.DecodedInsn;
+import dev.jvirt.cpu.decode.Decoder64;
+
+import static dev.jvirt.cpu.CpuState.*;
+
+/**
+ * Executes instructions in 64-bit mode (IA-32e with CS.L = 1, SDM Vol. 3A 2.2.1, Vol. 1 3.3.7): 64-bit RIP
+ * and linear addresses (non-canonical ones raise #GP(0), or #SS(0) for stack references), RIP-relative
+ * addressing, R8-R15, 32-bit results zero-extended into the full register, byte registers SPL-DIL with REX.
+ *
+ * <p>This is the first part of the 64-bit interpreter: the integer core (ALU, shifts, MUL/IMUL/DIV/IDIV,
+ * MOV/MOVSXD/MOVZX/MOVSX/LEA, XCHG, SETcc/CMOVcc, stack, near branches, CDQE/CQO, CMPXCHG/XADD/CMPXCHG8B/16B, BSWAP,
+ * PUSHF/POPF, LEAVE, MOVS/STOS/LODS with REP, LGDT/LIDT, SWAPGS, SYSCALL/SYSRET, INT n, MOV Sreg, XCHG, IRET(Q), MOV CR,
+ * HLT, and through {@link SystemOps} the flag, I/O, CPUID, MSR and TSC instructions).
+ * Every other opcode raises #UD for now.
+ */
+final class LongModeExecutor implements CodeSource {
+    private static final int R11 = 11;
+    private final CpuState s;
+    private final Mmu mmu;
+    private final Alu alu;
+    private final Alu64 alu64;
+    private final CpuFault fault;
+    private final DecodedInsn d = new DecodedInsn();
+    private final long[] g;
+    private long ripStart;
+
+    /**
+     * What the legacy interpreter does for the executor: instructions whose 64-bit semantics equal the
+     * 32-bit ones (flag and I/O instructions, CPUID, RDMSR/WRMSR, RDTSC), and the control-register writes
+     * with their mode checks.
+     */
+    interface SystemOps {
+        /** Executes {@code d} with the legacy semantics; it must not change RIP. */
+        void executeLegacy(DecodedInsn d);
+
+        void writeCr(int cr, long v);
+
+        /** MOV Sreg with the protected-mode checks. */
+        void loadSegment(int sr, int sel);
+
+        /** INT n / INT3: a software interrupt (gate DPL checked) with RIP already past the instruction. */
+        void softInt(int vec);
+    }
+
+    private final LongModeInterrupts intr;
+    private final SystemOps sys;
+
+    LongModeExecutor(CpuState s, Mmu mmu, Alu alu, CpuFault fault, LongModeInterrupts intr, SystemOps sys) {
+        this.intr = intr;
+        this.sys = sys;
+        this.s = s;
+        this.mmu = mmu;
+        this.alu = alu;
+        this.alu64 = new Alu64(s);
+        this.fault = fault;
+        this.g = s.gpr;
+    }
+
+    private boolean user() { return s.cs.dpl == 3; }
+
+    /** Canonical: bits 63:47 all equal (48-bit linear addresses, SDM Vol. 1 3.3.7.1). */
+    static boolean canonical(long a) { return (a << 16 >> 16) == a; }
+
+    @Override
+    public int codeByte(int i) {
+        long lin = ripStart + i;
+        if (!canonical(lin)) throw fault.set(13, true, 0);
+        mmu.checkFetch(lin, user());
+        return mmu.read8(lin, user());
+    }
+
+    /** Decodes and executes the instruction at RIP; a fault leaves RIP for the caller to restore. */
+    void step() {
+        ripStart = s.rip;
+        Decoder64.decode(this, d);
+        if (d.op == dev.jvirt.cpu.decode.OpcodeTable.TOO_LONG) throw fault.set(13, true, 0);
+        if (d.invalid64) throw ud();
+        s.rip = ripStart + d.length;
+        execute(d);
+    }
+
+    private CpuFault ud() { return fault.set(6, false, 0); }
+
+    private static long mask(int size) { return size == 8 ? -1L : (1L << (8 * size)) - 1; }
+
+    private static long sext(long v, int size) {
+        return size == 1 ? (byte) v : size == 2 ? (short) v : size == 4 ? (int) v : v;
+    }
+
+    // ---- registers ----
+
+    private long reg(int size, int r) {
+        if (size == 1) return d.rex == 0 && r >= 4 && r < 8 ? (g[r - 4] >>> 8) & 0xFF : g[r] & 0xFF;
+        return g[r] & mask(size);
+    }
+
+    /** 32-bit writes zero-extend into 64 bits; 8- and 16-bit writes keep the rest (SDM Vol. 1 3.4.1.1). */
+    private void setReg(int size, int r, long v) {
+        switch (size) {
+            case 1 -> {
+                if (d.rex == 0 && r >= 4 && r < 8) g[r - 4] = (g[r - 4] & ~0xFF00L) | (v & 0xFF) << 8;
+                else g[r] = (g[r] & ~0xFFL) | (v & 0xFF);
+            }
+            case 2 -> g[r] = (g[r] & ~0xFFFFL) | (v & 0xFFFF);
+            case 4 -> g[r] = v & 0xFFFF_FFFFL;
+            default -> g[r] = v;
+        }
+    }
+
+    // ---- memory ----
+
+    private long ea() {
+        long a = d.disp;
+        if (d.ripRel) a += s.rip;
+        if (d.base >= 0) a += g[d.base];
+        if (d.index >= 0) a += g[d.index] << d.scale;
+        if (!d.a64) a &= 0xFFFF_FFFFL;
+        return a;
+    }
+
+    /** The linear address of the memory operand: FS/GS add their base, the others are flat. */
+    private long linear(long off, int seg) {
+        long lin = off + (seg == FS ? s.fs.base : seg == GS ? s.gs.base : 0);
+        if (!canonical(lin)) throw fault.set(seg == SS ? 12 : 13, true, 0);
+        return lin;
+    }
+
+    private long memRead(long off, int seg, int size) { return mmu.read(linear(off, seg), size, user()); }
+
+    private void memWrite(long off, int seg, int size, long v) { mmu.write(linear(off, seg), size, v, user()); }
+
+    private long rmRead(int size) { return d.mem ? memRead(ea(), d.seg, size) : reg(size, d.rmX()); }
+
+    private void rmWrite(int size, long v) {
+        if (d.mem) memWrite(ea(), d.seg, size, v);
+        else setReg(size, d.rmX(), v);
+    }
+
+    private void push(long v, int size) {
+        long sp = g[RSP] - size;
+        memWrite(sp, SS, size, v);
+        g[RSP] = sp;
+    }
+
+    private long pop(int size) {
+        long v = memRead(g[RSP], SS, size);
+        g[RSP] += size;
+        return v;
+    }
+
+    private void jump(long target) {
+        if (!canonical(target)) throw fault.set(13, true, 0);
+        s.rip = target;
+    }
+
+    // ---- arithmetic ----
+
+    /** {@link Alu#arith} extended to 64-bit operands. */
+    private long arith(int op, long a, long b, int size) {
+        if (size != 8) return alu.arith(op, a, b, size);
+        long r, f = 0;
+        switch (op) {
+            case 0, 2 -> {
+                long c = op == 2 && alu.cf() ? 1 : 0;
+                r = a + b + c;
+                if (Long.compareUnsigned(r, a) < 0 || (c == 1 && r == a)) f |= FLAG_CF;
+                if (((a ^ r) & (b ^ r)) < 0) f |= FLAG_OF;
+                f |= (a ^ b ^ r) & FLAG_AF;
+            }
+            case 3, 5, 7 -> {
+                long c = op == 3 && alu.cf() ? 1 : 0;
+                r = a - b - c;
+                if (Long.compareUnsigned(a, b) < 0 || (c == 1 && a == b)) f |= FLAG_CF;
+                if (((a ^ b) & (a ^ r)) < 0) f |= FLAG_OF;
+                f |= (a ^ b ^ r) & FLAG_AF;
+            }
+            case 1 -> r = a | b;
+            case 4 -> r = a & b;
+            default -> r = a ^ b;
+        }
+        s.rflags = (s.rflags & ~Alu.ARITH) | f | Alu.szp(r, 8);
+        return r;
+    }
+
+    private long incDec(long a, int size, boolean dec) {
+        if (size != 8) return alu.incDec(a, size, dec);
+        long r = dec ? a - 1 : a + 1;
+        long f = Alu.szp(r, 8) | ((a ^ r) & FLAG_AF);
+        if (dec ? a == Long.MIN_VALUE : r == Long.MIN_VALUE) f |= FLAG_OF;
+        s.rflags = (s.rflags & ~(Alu.ARITH & ~FLAG_CF)) | f;
+        return r;
+    }
+
+    // ---- execution ----
+
+    private void execute(DecodedInsn d) {
+        int op = d.op;
+        int osz = d.size();
+        if (op < 0x40 && (op & 7) < 6) {
+            int aop = op >> 3;
+            int size = (op & 1) == 0 ? 1 : osz;
+            switch (op & 7) {
+                case 0, 1 -> {
+                    long r = arith(aop, rmRead(size), reg(size, d.regX()), size);
+                    if (aop != 7) rmWrite(size, r);
+                }
+                case 2, 3 -> {
+                    long r = arith(aop, reg(size, d.regX()), rmRead(size), size);
+                    if (aop != 7) setReg(size, d.regX(), r);
+                }
+                default -> {
+                    long r = arith(aop, reg(size, RAX), sext(d.imm, size == 1 ? 1 : 4) & mask(size), size);
+                    if (aop != 7) setReg(size, RAX, r);
+                }
+            }
+            return;
+        }
+        if (op >= 0x50 && op <= 0x57) { push(reg(osz, d.opReg()), osz); return; }
+        if (op >= 0x58 && op <= 0x5F) {
+            long v = pop(osz);
+            setReg(osz, d.opReg(), v);
+            return;
+        }
+        if (op >= 0x70 && op <= 0x7F) { if (alu.cond(op & 0xF)) jump(s.rip + (byte) d.imm); return; }
+        if (op >= 0x180 && op <= 0x18F) { if (alu.cond(op & 0xF)) jump(s.rip + (int) d.imm); return; }
+        if (op >= 0xB0 && op <= 0xB7) { setReg(1, d.opReg(), d.imm); return; }
+        if (op >= 0xB8 && op <= 0xBF) { setReg(osz, d.opReg(), d.imm); return; }
+        switch (op) {
+            case 0x63 -> setReg(osz, d.regX(), osz == 8 ? sext(rmRead(4), 4) : rmRead(osz));
+            case 0x68 -> push(sext(d.imm, osz == 2 ? 2 : 4), osz);
+            case 0x6A -> push((byte) d.imm, osz);
+            case 0x80, 0x81, 0x83 -> {
+                int size = op == 0x80 ? 1 : osz;
+                long b = (op == 0x81 ? sext(d.imm, size == 2 ? 2 : 4) : (byte) d.imm) & mask(size);
+                long r = arith(d.reg, rmRead(size), b, size);
+                if (d.reg != 7) rmWrite(size, r);
+            }
+            case 0x84, 0x85 -> {
+                int size = op == 0x84 ? 1 : osz;
+                arith(4, rmRead(size), reg(size, d.regX()), size);
+            }
+            case 0x88, 0x89 -> { int size = op == 0x88 ? 1 : osz; rmWrite(size, reg(size, d.regX())); }
+            case 0x8A, 0x8B -> { int size = op == 0x8A ? 1 : osz; setReg(size, d.regX(), rmRead(size)); }
+            case 0x8D -> {
+                if (!d.mem) throw ud();
+                setReg(osz, d.regX(), ea());
+            }
+            case 0x90 -> {
+                if ((d.rex & 1) != 0) { // XCHG r8, rax
+                    long t = reg(osz, 8);
+                    setReg(osz, 8, reg(osz, RAX));
+                    setReg(osz, RAX, t);
+                }
+            }
+            case 0x98 -> setReg(osz, RAX, osz == 8 ? (int) g[RAX] : osz == 4 ? (short) g[RAX] : (byte) g[RAX]);
+            case 0x99 -> {
+                long sign = (reg(osz, RAX) & (1L << (8 * osz - 1))) != 0 ? -1L : 0;
+                setReg(osz, RDX, sign);
+            }
+            case 0xC3 -> jump(pop(8));
+            case 0xCF -> {
+                if (osz == 2) throw ud(); // IRET with a 16-bit frame: not supported yet
+                intr.iret(osz);
+            }
+            case 0xC6, 0xC7 -> {
+                if (d.reg != 0) throw ud();
+                int size = op == 0xC6 ? 1 : osz;
+                rmWrite(size, sext(d.imm, size == 1 ? 1 : size == 2 ? 2 : 4));
+            }
+            case 0xE8 -> {
+                long target = s.rip + (int) d.imm;
+                if (!canonical(target)) throw fault.set(13, true, 0);
+                push(s.rip, 8);
+                s.rip = target;
+            }
+            case 0xE9 -> jump(s.rip + (int) d.imm);
+            case 0xEB -> jump(s.rip + (byte) d.imm);
+            case 0xF4 -> {
+                if (s.cs.dpl != 0) throw fault.set(13, true, 0);
+                s.halted = true;
+            }
+            case 0xFE, 0xFF -> group5(op == 0xFE ? 1 : osz);
+            case 0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3 -> {
+                int size = (op & 1) == 0 ? 1 : osz;
+                int count = op <= 0xC1 ? (int) d.imm : op <= 0xD1 ? 1 : (int) g[RCX];
+                long a = rmRead(size);
+                rmWrite(size, size == 8 ? alu64.shift(d.reg, a, count) : alu.shift(d.reg, a, count, size));
+            }
+            case 0xF6, 0xF7 -> group3(op == 0xF6 ? 1 : osz);
+            case 0x69, 0x6B, 0x1AF -> {
+                long a = rmRead(osz);
+                long b = op == 0x1AF ? reg(osz, d.regX()) : op == 0x6B ? (byte) d.imm : sext(d.imm, osz == 2 ? 2 : 4);
+                setReg(osz, d.regX(), imul(sext(a, osz), sext(b, osz), osz));
+            }
+            case 0x1B6, 0x1B7 -> setReg(osz, d.regX(), rmRead(op == 0x1B6 ? 1 : 2));
+            case 0x1BE, 0x1BF -> setReg(osz, d.regX(), sext(rmRead(op == 0x1BE ? 1 : 2), op == 0x1BE ? 1 : 2));
+            case 0x86, 0x87 -> {
+                int size = op == 0x86 ? 1 : osz;
+                long a = rmRead(size);
+                rmWrite(size, reg(size, d.regX()));
+                setReg(size, d.regX(), a);
+            }
+            case 0x101 -> { // LGDT / LIDT with a 64-bit base; SWAPGS
+                if (!d.mem && d.reg == 7 && d.rm == 0) {
+                    if (s.cpl() != 0) throw fault.set(13, true, 0);
+                    long t = s.gs.base;
+                    s.gs.base = s.kernelGsBase;
+                    s.kernelGsBase = t;
+                    return;
+                }
+                if (!d.mem || (d.reg != 2 && d.reg != 3)) throw ud();
+                if (s.cpl() != 0) throw fault.set(13, true, 0);
+                long off = ea();
+                int limit = (int) memRead(off, d.seg, 2);
+                long base = memRead(off + 2, d.seg, 8);
+                if (!canonical(base)) throw fault.set(13, true, 0);
+                if (d.reg == 2) { s.gdtBase = base; s.gdtLimit = limit; }
+                else { s.idtBase = base; s.idtLimit = limit; }
+            }
+            case 0xF5, 0xF8, 0xF9, 0xFA, 0xFB, 0xFC, 0xFD, 0xE4, 0xE5, 0xE6, 0xE7, 0xEC, 0xED, 0xEE, 0xEF,
+                    0x106, 0x108, 0x109, 0x130, 0x131, 0x132, 0x1A2 -> {
+                long next = s.rip;
+                sys.executeLegacy(d);
+                s.rip = next;
+            }
+            case 0x118, 0x119, 0x11A, 0x11B, 0x11C, 0x11D, 0x11E, 0x11F -> { } // hint NOPs
+            case 0x120 -> { // MOV r64, CRn (REX.R selects CR8-CR15, none of which exist here)
+                if (s.cpl() != 0) throw fault.set(13, true, 0);
+                g[d.rmX()] = switch (d.regX()) {
+                    case 0 -> s.cr0;
+                    case 2 -> s.cr2;
+                    case 3 -> s.cr3;
+                    case 4 -> s.cr4;
+                    default -> throw ud();
+                };
+            }
+            case 0x122 -> {
+                if (s.cpl() != 0) throw fault.set(13, true, 0);
+                int cr = d.regX();
+                long v = g[d.rmX()];
+                if ((cr == 0 || cr == 4) && (v >>> 32) != 0) throw fault.set(13, true, 0); // bits 63:32 are reserved
+                if (cr != 0 && cr != 2 && cr != 3 && cr != 4) throw ud();
+                sys.writeCr(cr, v);
+            }
+            case 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97 -> {
+                int r = d.opReg();
+                long t = reg(osz, r);
+                setReg(osz, r, reg(osz, RAX));
+                setReg(osz, RAX, t);
+            }
+            case 0x9E, 0x9F -> {
+                long next = s.rip;
+                sys.executeLegacy(d);
+                s.rip = next;
+            }
+            case 0x8C -> {
+                if (d.reg > 5) throw ud();
+                int sel = s.seg[d.reg].selector;
+                if (d.mem) memWrite(ea(), d.seg, 2, sel);
+                else setReg(osz == 2 ? 2 : 4, d.rmX(), sel);
+            }
+            case 0x8E -> {
+                if (d.reg > 5 || d.reg == CS) throw ud();
+                sys.loadSegment(d.reg, (int) rmRead(2));
+            }
+            case 0xCC -> sys.softInt(3);
+            case 0xCD -> sys.softInt((int) d.imm & 0xFF);
+            case 0x9C -> push((s.rflags | 2) & ~(FLAG_VM | FLAG_RF) & mask(osz), osz);
+            case 0x9D -> popf(osz);
+            case 0xC9 -> { // LEAVE
+                g[RSP] = g[RBP];
+                setReg(osz, RBP, pop(osz));
+            }
+            case 0xC2 -> {
+                long target = memRead(g[RSP], SS, 8);
+                jump(target);
+                g[RSP] += 8 + (d.imm & 0xFFFF);
+            }
+            case 0x1C8, 0x1C9, 0x1CA, 0x1CB, 0x1CC, 0x1CD, 0x1CE, 0x1CF -> {
+                int r = d.opReg();
+                if (osz == 8) g[r] = Long.reverseBytes(g[r]);
+                else if (osz == 4) g[r] = Integer.reverseBytes((int) g[r]) & 0xFFFF_FFFFL;
+                else setReg(2, r, 0); // BSWAP with a 16-bit operand is undefined; zero like current CPUs
+            }
+            case 0x1C0, 0x1C1 -> { // XADD
+                int size = op == 0x1C0 ? 1 : osz;
+                long dst = rmRead(size), src = reg(size, d.regX());
+                long sum = arith(0, dst, src, size);
+                setReg(size, d.regX(), dst);
+                rmWrite(size, sum);
+            }
+            case 0x1B0, 0x1B1 -> { // CMPXCHG
+                int size = op == 0x1B0 ? 1 : osz;
+                long dst = rmRead(size), acc = reg(size, RAX);
+                arith(7, acc, dst, size);
+                if (acc == dst) rmWrite(size, reg(size, d.regX()));
+                else {
+                    rmWrite(size, dst); // the destination is written back either way
+                    setReg(size, RAX, dst);
+                }
+            }
+            case 0xA4, 0xA5, 0xAA, 0xAB, 0xAC, 0xAD -> stringOp(op, (op & 1) == 0 ? 1 : osz);
+            case 0x105 -> syscall();
+            case 0x107 -> sysret();
+            case 0x1C7 -> {
+                if (d.reg != 1 || !d.mem) throw ud();
+                cmpxchg8b16b((d.rex & 8) != 0);
+            }
+            default -> {
+                if (op >= 0x190 && op <= 0x19F) rmWrite(1, alu.cond(op & 0xF) ? 1 : 0);
+                else if (op >= 0x140 && op <= 0x14F) {
+                    long v = rmRead(osz); // the source is read (and may fault) even when the condition is false
+                    if (alu.cond(op & 0xF)) setReg(osz, d.regX(), v);
+                    else if (osz == 4) setReg(4, d.regX(), reg(4, d.regX())); // 32-bit CMOV always zero-extends
+                } else throw ud();
+            }
+        }
+    }
+
+    /** POPF/POPFQ in 64-bit mode (SDM Vol. 2 POPF): IOPL only at CPL 0, IF only when CPL <= IOPL; VM, VIF, VIP kept, RF cleared. */
+    private void popf(int osz) {
+        long v = pop(osz);
+        int cpl = s.cpl();
+        long keep = FLAG_VM | FLAG_VIF | FLAG_VIP;
+        if (cpl != 0) keep |= 0x3000;
+        if (cpl > ((s.rflags >>> 12) & 3)) keep |= FLAG_IF;
+        long writable = 0x3F7FD5L & ~keep & ~FLAG_RF & mask(osz);
+        s.rflags = (s.rflags & ~writable & ~FLAG_RF) | (v & writable) | 2;
+    }
+
+    /** Iterations per step for REP: the instruction restarts with the updated registers, so interrupts get in. */
+    private static final int REP_CHUNK = 4096;
+
+    /** MOVS, STOS, LODS with 64- or 32-bit addressing (RSI/RDI/RCX or their low dwords); ES is flat here. */
+    private void stringOp(int op, int size) {
+        long am = d.a64 ? -1L : 0xFFFF_FFFFL;
+        long step = (s.rflags & FLAG_DF) != 0 ? -size : size;
+        boolean rep = d.rep != DecodedInsn.REP_NONE;
+        for (int n = 0; !rep || n < REP_CHUNK; n++) {
+            if (rep && (g[RCX] & am) == 0) return;
+            switch (op) {
+                case 0xA4, 0xA5 -> {
+                    long v = memRead(g[RSI] & am, d.seg, size);
+                    memWrite(g[RDI] & am, ES, size, v);
+                    g[RSI] = d.a64 ? g[RSI] + step : (g[RSI] + step) & am;
+                    g[RDI] = d.a64 ? g[RDI] + step : (g[RDI] + step) & am;
+                }
+                case 0xAA, 0xAB -> {
+                    memWrite(g[RDI] & am, ES, size, reg(size, RAX));
+                    g[RDI] = d.a64 ? g[RDI] + step : (g[RDI] + step) & am;
+                }
+                default -> {
+                    setReg(size, RAX, memRead(g[RSI] & am, d.seg, size));
+                    g[RSI] = d.a64 ? g[RSI] + step : (g[RSI] + step) & am;
+                }
+            }
+            if (!rep) return;
+            g[RCX] = d.a64 ? g[RCX] - 1 : (g[RCX] - 1) & am;
+        }
+        if ((g[RCX] & am) != 0) s.rip = ripStart; // more to do: run this instruction again
+    }
+
+    /** Flat code or stack segment as SYSCALL/SYSRET load it (the descriptors are not read, SDM Vol. 2 SYSCALL). */
+    private static void flat(SegmentRegister r, int sel, boolean code, boolean l, int dpl) {
+        r.selector = sel & 0xFFFF;
+        r.base = 0;
+        r.limit = 0xFFFF_FFFF;
+        r.type = code ? 0xB : 0x3;
+        r.s = true;
+        r.dpl = dpl;
+        r.present = true;
+        r.avl = false;
+        r.l = l;
+        r.db = !l;
+        r.g = true;
+        r.unusable = false;
+    }
+
+    /** SYSCALL from 64-bit mode: RCX = RIP, R11 = RFLAGS, CS/SS from STAR[47:32], RIP = LSTAR, RFLAGS &= ~FMASK. */
+    private void syscall() {
+        if ((s.efer & LongMode.EFER_SCE) == 0) throw ud();
+        int sel = (int) (s.star >>> 32) & 0xFFFF;
+        g[RCX] = s.rip;
+        g[R11] = s.rflags & ~FLAG_RF;
+        flat(s.cs, sel & 0xFFFC, true, true, 0);
+        flat(s.ss, (sel + 8) & 0xFFFC, false, false, 0);
+        s.ss.db = true;
+        s.rflags = (s.rflags & ~s.sfmask & ~FLAG_RF) | 2;
+        s.rip = s.lstar;
+    }
+
+    /** SYSRET to CPL 3: 64-bit (REX.W) CS = STAR[63:48]+16, else compatibility-mode CS = STAR[63:48]; SS = STAR[63:48]+8. */
+    private void sysret() {
+        if ((s.efer & LongMode.EFER_SCE) == 0) throw ud();
+        if (s.cpl() != 0) throw fault.set(13, true, 0);
+        boolean to64 = d.o64;
+        if (to64 && !canonical(g[RCX])) throw fault.set(13, true, 0);
+        int sel = (int) (s.star >>> 48) & 0xFFFF;
+        flat(s.cs, (to64 ? sel + 16 : sel) | 3, true, to64, 3);
+        flat(s.ss, (sel + 8) | 3, false, false, 3);
+        s.ss.db = true;
+        s.rflags = (g[R11] & 0x3C7FD7L) | 2;
+        s.rip = to64 ? g[RCX] : g[RCX] & 0xFFFF_FFFFL;
+    }
+
+    private long imul(long a, long b, int size) {
+        if (size == 8) return alu64.imul(a, b);
+        long r = a * b;
+        long f = Alu.szp(r & mask(size), size);
+        if (sext(r, size) != r) f |= FLAG_CF | FLAG_OF;
+        s.rflags = (s.rflags & ~Alu.ARITH) | f;
+        return r & mask(size);
+    }
+
+    private void group3(int size) {
+        switch (d.reg) {
+            case 0, 1 -> arith(4, rmRead(size), sext(d.imm, size == 1 ? 1 : size == 2 ? 2 : 4) & mask(size), size);
+            case 2 -> rmWrite(size, ~rmRead(size) & mask(size));
+            case 3 -> rmWrite(size, arith(5, 0, rmRead(size), size));
+            case 4, 5 -> {
+                long src = rmRead(size);
+                boolean signed = d.reg == 5;
+                if (size == 8) { alu64.mul(src, signed); return; }
+                long acc = reg(size, RAX);
+                long r = signed ? sext(acc, size) * sext(src, size) : acc * src;
+                long lo = r & mask(size), hi = (r >> (8 * size)) & mask(size);
+                boolean ovf = signed ? sext(lo, size) != r : hi != 0;
+                if (size == 1) setReg(2, RAX, hi << 8 | lo);
+                else { setReg(size, RAX, lo); setReg(size, RDX, hi); }
+                s.rflags = (s.rflags & ~Alu.ARITH) | Alu.szp(lo, size) | (ovf ? FLAG_CF | FLAG_OF : 0);
+            }
+            default -> {
+                long divisor = rmRead(size);
+                boolean signed = d.reg == 7;
+                if (size == 8) {
+                    if (!alu64.div(divisor, signed)) throw fault.set(0, false, 0);
+                    return;
+                }
+                if (divisor == 0) throw fault.set(0, false, 0);
+                long m = mask(size);
+                long dividend = size == 1 ? reg(2, RAX) : reg(size, RDX) << (8 * size) | reg(size, RAX);
+                long q, r;
+                if (signed) {
+                    long dd = sext(dividend, 2 * size), dv = sext(divisor, size);
+                    q = dd / dv;
+                    r = dd % dv;
+                    if (q != sext(q & m, size)) throw fault.set(0, false, 0);
+                } else {
+                    q = Long.divideUnsigned(dividend, divisor);
+                    r = Long.remainderUnsigned(dividend, divisor);
+                    if (Long.compareUnsigned(q, m) > 0) throw fault.set(0, false, 0);
+                }
+                if (size == 1) setReg(2, RAX, (r & 0xFF) << 8 | q & 0xFF);
+                else { setReg(size, RAX, q); setReg(size, RDX, r); }
+            }
+        }
+    }
+
+    /** CMPXCHG8B / CMPXCHG16B (REX.W): the 16-byte form needs a 16-byte aligned operand, else #GP(0). */
+    private void cmpxchg8b16b(boolean wide) {
+        long off = ea();
+        if (wide) {
+            if ((off & 15) != 0) throw fault.set(13, true, 0);
+            long lo = memRead(off, d.seg, 8), hi = memRead(off + 8, d.seg, 8);
+            boolean eq = lo == g[RAX] && hi == g[RDX];
+            // The destination is written either way (with its old value on a mismatch).
+            memWrite(off, d.seg, 8, eq ? g[RBX] : lo);
+            memWrite(off + 8, d.seg, 8, eq ? g[RCX] : hi);
+            if (!eq) { g[RAX] = lo; g[RDX] = hi; }
+            s.rflags = eq ? s.rflags | FLAG_ZF : s.rflags & ~FLAG_ZF;
+        } else {
+            long v = memRead(off, d.seg, 8);
+            long cmp = (g[RDX] & 0xFFFF_FFFFL) << 32 | (g[RAX] & 0xFFFF_FFFFL);
+            boolean eq = v == cmp;
+            memWrite(off, d.seg, 8, eq ? (g[RCX] & 0xFFFF_FFFFL) << 32 | (g[RBX] & 0xFFFF_FFFFL) : v);
+            if (!eq) { g[RAX] = v & 0xFFFF_FFFFL; g[RDX] = v >>> 32; }
+            s.rflags = eq ? s.rflags | FLAG_ZF : s.rflags & ~FLAG_ZF;
+        }
+    }
+
+    private void group5(int size) {
+        switch (d.reg) {
+            case 0, 1 -> rmWrite(size, incDec(rmRead(size), size, d.reg == 1));
+            case 2 -> {
+                if (size == 1) throw ud();
+                long target = rmRead(8);
+                if (!canonical(target)) throw fault.set(13, true, 0);
+                push(s.rip, 8);
+                s.rip = target;
+            }
+            case 4 -> { if (size == 1) throw ud(); jump(rmRead(8)); }
+            case 6 -> { if (size == 1) throw ud(); push(rmRead(d.size()), d.size()); }
+            default -> throw ud();
+        }
+    }
+}
