@@ -188,6 +188,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         if (fetchUser != (s.cpl() == 3)) fetchPage = -1;
         prepareFetch();
         boolean trap = (s.rflags & FLAG_TF) != 0;
+        if ((s.dr[7] & 0xFF) != 0 && instructionBreakpoint()) return;
         try {
             DecodedInsn d;
             if (fastFetch >= 0) {
@@ -215,6 +216,30 @@ public final class X86Cpu implements CodeSource, X87Memory {
             s.interruptShadow = false;
             exception(f.vector, f.hasErrorCode, f.errorCode);
         }
+    }
+
+    /**
+     * Instruction breakpoints (SDM Vol. 3A 18.2.4, 18.3.1.1): an enabled DRn with R/W = 00 at the linear
+     * address of the next instruction raises a #DB fault before it executes, with DR6.Bn set. EFLAGS.RF
+     * (set by the handler's IRET) suppresses them for one instruction.
+     */
+    private boolean instructionBreakpoint() {
+        if ((s.rflags & FLAG_RF) != 0) {
+            s.rflags &= ~FLAG_RF;
+            return false;
+        }
+        long dr7 = s.dr[7];
+        long lin = s.cs.base + s.rip;
+        if (!s.longMode()) lin &= 0xFFFF_FFFFL;
+        int hit = 0;
+        for (int i = 0; i < 4; i++) {
+            if (((dr7 >>> (2 * i)) & 3) != 0 && ((dr7 >>> (16 + 4 * i)) & 3) == 0 && s.dr[i] == lin) hit |= 1 << i;
+        }
+        if (hit == 0) return false;
+        s.dr[6] = (s.dr[6] & ~0xFL) | hit;
+        s.interruptShadow = false;
+        exception(DB, false, 0);
+        return true;
     }
 
     /** EFLAGS.TF was set before the instruction: a #DB trap after it, with DR6.BS (SDM Vol. 3A 18.3.1.4). */

@@ -120,4 +120,55 @@ class DebugRegisterTest {
             assertEquals(0, m.mem32(0x300c), "DR0 not written");
         }
     }
+
+    @Test
+    void instructionBreakpointFaultsBeforeExecutionAndRfResumes() {
+        try (TestMachine m = new TestMachine()) {
+            m.flat32("lgdt gdtr\nlidt idtr\n" + gate(1, "h1") + """
+                    mov $bp, %eax
+                    mov %eax, %dr2
+                    mov $0x20, %eax
+                    mov %eax, %dr7
+                    movl $0, 0x3000
+                    bp: incl 0x3000
+                    incl 0x3000
+                    mov %dr6, %eax
+                    mov %eax, 0x3008
+                    hlt
+                    h1: incl 0x3004
+                    mov (%esp), %eax
+                    mov %eax, 0x300c
+                    mov 0x3000, %eax
+                    mov %eax, 0x3010
+                    orl $0x10000, 8(%esp)
+                    iret
+                    """ + TABLES);
+            m.runToHalt(1_000);
+            assertEquals(1, m.mem32(0x3004), "one #DB: RF suppressed the repeat after IRET");
+            assertEquals(0, m.mem32(0x3010), "fault: the instruction had not executed yet");
+            assertEquals(2, m.mem32(0x3000), "the instruction ran once after the handler");
+            assertEquals(0x4, m.mem32(0x3008) & 0xF, "DR6.B2");
+            assertEquals(0, m.state.rflags & CpuState.FLAG_RF, "RF cleared after one instruction");
+        }
+    }
+
+    @Test
+    void dataBreakpointsDoNotFireOnExecution() {
+        // DR0 with R/W = 01 (data write) on an instruction address is not an instruction breakpoint.
+        try (TestMachine m = new TestMachine()) {
+            m.flat32("lgdt gdtr\nlidt idtr\n" + gate(1, "h1") + """
+                    mov $bp, %eax
+                    mov %eax, %dr0
+                    mov $0x10001, %eax
+                    mov %eax, %dr7
+                    bp: movl $1, 0x3000
+                    hlt
+                    h1: movl $0xDB, 0x3004
+                    hlt
+                    """ + TABLES);
+            m.runToHalt(1_000);
+            assertEquals(1, m.mem32(0x3000));
+            assertEquals(0, m.mem32(0x3004));
+        }
+    }
 }

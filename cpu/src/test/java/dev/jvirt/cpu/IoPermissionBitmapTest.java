@@ -42,6 +42,15 @@ class IoPermissionBitmapTest {
         assertFalse(allowed(0x2068, "movb $0xFE, 0x5068 + 8", "mov $0x41, %dx\nmov $0x1000, %esi\noutsb"));
     }
 
+    @Test
+    void sixteenBitTssHasNoBitmap() {
+        String clearAll = "mov $0x5068, %edi\nmov $0x2001, %ecx\nxor %al, %al\nrep stosb\n";
+        assertTrue(allowed(0x2068, clearAll, "inb $0x40, %al"));
+        // The same TSS as a 16-bit TSS (type 1, ring-0 stack at SP0/SS0): every check fails.
+        assertFalse(allowed(0x2068, clearAll + "movb $0x81, gdt + 0x28 + 5\nmovw $0xF000, 0x5002\nmovw $0x10, 0x5004",
+                "inb $0x40, %al"));
+    }
+
     /** Runs {@code io} at CPL 3; true if it completed (the next HLT faulted), false if it faulted itself. */
     private static boolean allowed(int tssLimit, String bitmap, String io) {
         try (TestMachine m = new TestMachine()) {
