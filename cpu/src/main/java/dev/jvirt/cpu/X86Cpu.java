@@ -121,7 +121,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
     public Mmu mmu() { return mmu; }
 
     /** Drops cached translations after the state was replaced from outside. */
-    public void stateChanged() { mmu.flushAll(); }
+    public void stateChanged() {
+        mmu.flushAll();
+        armDataBreakpoints();
+    }
 
     /**
      * Makes the TSC follow a time source (nanoseconds: a 1 GHz TSC) instead of counting instructions,
@@ -189,6 +192,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         prepareFetch();
         boolean trap = (s.rflags & FLAG_TF) != 0;
         if ((s.dr[7] & 0xFF) != 0 && instructionBreakpoint()) return;
+        dataHits = 0;
         try {
             DecodedInsn d;
             if (fastFetch >= 0) {
@@ -210,11 +214,43 @@ public final class X86Cpu implements CodeSource, X87Memory {
             } else {
                 execute();
             }
-            if (trap && d.op != 0xCC && d.op != 0xCD && d.op != 0xCE && d.op != 0xF1) singleStepTrap();
+            boolean single = trap && d.op != 0xCC && d.op != 0xCD && d.op != 0xCE && d.op != 0xF1;
+            if (single || dataHits != 0) debugTrap(single);
         } catch (CpuFault f) {
             s.rip = eipStart;
             s.interruptShadow = false;
             exception(f.vector, f.hasErrorCode, f.errorCode);
+        }
+    }
+
+    /** Bits 0-3: the data breakpoints the current instruction hit (reported by a #DB trap after it). */
+    private int dataHits;
+    /** Some DRn is enabled as a data breakpoint (R/W = 01 or 11): memory accesses are compared. */
+    private boolean dataBreakpoints;
+
+    private void armDataBreakpoints() {
+        long dr7 = s.dr[7];
+        boolean any = false;
+        for (int i = 0; i < 4; i++) {
+            if (((dr7 >>> (2 * i)) & 3) != 0 && ((dr7 >>> (16 + 4 * i)) & 1) != 0) any = true;
+        }
+        dataBreakpoints = any;
+    }
+
+    /**
+     * Data breakpoints (SDM Vol. 3A 18.2.4, 18.2.5): R/W = 01 writes, 11 reads or writes; LEN 00/01/11/10 =
+     * 1/2/4/8 bytes, the address aligned down to the length; any overlapping byte of the access hits.
+     */
+    private void dataBreakpoint(long lin, int size, boolean write) {
+        if (!s.longMode()) lin &= 0xFFFF_FFFFL;
+        long dr7 = s.dr[7];
+        for (int i = 0; i < 4; i++) {
+            int rw = (int) (dr7 >>> (16 + 4 * i)) & 3;
+            if (((dr7 >>> (2 * i)) & 3) == 0 || (rw != 1 && rw != 3) || (rw == 1 && !write)) continue;
+            int lenCode = (int) (dr7 >>> (18 + 4 * i)) & 3;
+            int len = lenCode == 0 ? 1 : lenCode == 1 ? 2 : lenCode == 3 ? 4 : 8;
+            long start = s.dr[i] & -len;
+            if (lin < start + len && start < lin + size) dataHits |= 1 << i;
         }
     }
 
@@ -242,9 +278,14 @@ public final class X86Cpu implements CodeSource, X87Memory {
         return true;
     }
 
-    /** EFLAGS.TF was set before the instruction: a #DB trap after it, with DR6.BS (SDM Vol. 3A 18.3.1.4). */
-    private void singleStepTrap() {
-        s.dr[6] |= 0x4000;
+    /**
+     * A #DB trap after the instruction: EFLAGS.TF was set before it (DR6.BS, SDM Vol. 3A 18.3.1.4) and/or
+     * it hit data breakpoints (DR6.Bn, 18.3.1.2); one #DB reports both.
+     */
+    private void debugTrap(boolean single) {
+        if (single) s.dr[6] |= 0x4000;
+        if (dataHits != 0) s.dr[6] = (s.dr[6] & ~0xFL) | dataHits;
+        dataHits = 0;
         eipStart = s.rip;
         interrupt(DB, false, 0, false, true);
     }
@@ -572,6 +613,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         checkSeg(sr, off, size, false);
         if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size, false);
         long v = mmu.read(s.seg[sr].base + off, size, user());
+        if (dataBreakpoints) dataBreakpoint(s.seg[sr].base + off, size, false);
         if (mmu.mmioAccessed) mmioBreak();
         return v;
     }
@@ -580,6 +622,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         checkSeg(sr, off, size, true);
         if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size, true);
         mmu.write(s.seg[sr].base + off, size, v, user());
+        if (dataBreakpoints) dataBreakpoint(s.seg[sr].base + off, size, true);
         if (mmu.mmioAccessed) mmioBreak();
     }
 
@@ -2077,6 +2120,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 if (r == 6) v = (v & 0xE00F) | 0xFFFF_0FF0L;
                 else if (r == 7) v = (v & 0xFFFF_23FFL) | 0x400;
                 s.dr[r] = v;
+                armDataBreakpoints();
             }
             case 0x30 -> {
                 requireCpl0();

@@ -171,4 +171,55 @@ class DebugRegisterTest {
             assertEquals(0, m.mem32(0x3004));
         }
     }
+
+    @Test
+    void dataWriteBreakpointTrapsAfterTheWrite() {
+        // DR1: write breakpoint (R/W = 01), 4 bytes (LEN = 11) at 0x3200; a byte write to 0x3203 overlaps it.
+        try (TestMachine m = new TestMachine()) {
+            m.flat32("lgdt gdtr\nlidt idtr\n" + gate(1, "h1") + """
+                    mov $0x3200, %eax
+                    mov %eax, %dr1
+                    mov $0x00D00008, %eax
+                    mov %eax, %dr7
+                    mov 0x3200, %eax
+                    movb $0x11, 0x3204
+                    movb $0x22, 0x3203
+                    after: nop
+                    hlt
+                    h1: incl 0x3004
+                    mov (%esp), %eax
+                    mov %eax, 0x3008
+                    movzbl 0x3203, %eax
+                    mov %eax, 0x300c
+                    mov %dr6, %eax
+                    mov %eax, 0x3010
+                    movl $after, 0x3014
+                    iret
+                    """ + TABLES);
+            m.runToHalt(1_000);
+            assertEquals(1, m.mem32(0x3004), "only the overlapping write hit (reads and 0x3204 did not)");
+            assertEquals(m.mem32(0x3014), m.mem32(0x3008), "trap: EIP after the writing instruction");
+            assertEquals(0x22, m.mem32(0x300c), "the write completed before #DB");
+            assertEquals(0x2, m.mem32(0x3010) & 0xF, "DR6.B1");
+        }
+    }
+
+    @Test
+    void dataReadWriteBreakpointHitsReads() {
+        try (TestMachine m = new TestMachine()) {
+            m.flat32("lgdt gdtr\nlidt idtr\n" + gate(1, "h1") + """
+                    mov $0x3300, %eax
+                    mov %eax, %dr3
+                    mov $0xF0000080, %eax
+                    mov %eax, %dr7
+                    mov 0x3302, %ax
+                    hlt
+                    h1: mov %dr6, %eax
+                    mov %eax, 0x3010
+                    hlt
+                    """ + TABLES);
+            m.runToHalt(1_000);
+            assertEquals(0x8, m.mem32(0x3010) & 0xF, "DR6.B3 for a read inside the 4-byte range");
+        }
+    }
 }
