@@ -142,7 +142,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
     public Mmu mmu() { return mmu; }
 
     /** Drops cached translations after the state was replaced from outside. */
-    public void stateChanged() { mmu.flushAll(); }
+    public void stateChanged() {
+        mmu.flushAll();
+        armDataBreakpoints();
+    }
 
     /**
      * Makes the TSC follow a time source (nanoseconds: a 1 GHz TSC) instead of counting instructions,
@@ -213,6 +216,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
         if (fetchUser != (s.cpl() == 3)) fetchPage = -1;
         prepareFetch();
         boolean trap = (s.rflags & FLAG_TF) != 0;
+        if ((s.dr[7] & 0xFF) != 0 && instructionBreakpoint()) return;
+        dataHits = 0;
         try {
             DecodedInsn d;
             if (fastFetch >= 0) {
@@ -234,7 +239,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
             } else {
                 execute();
             }
-            if (trap && d.op != 0xCC && d.op != 0xCD && d.op != 0xCE && d.op != 0xF1) singleStepTrap();
+            boolean single = trap && d.op != 0xCC && d.op != 0xCD && d.op != 0xCE && d.op != 0xF1;
+            if (single || dataHits != 0) debugTrap(single);
         } catch (CpuFault f) {
             s.rip = eipStart;
             s.interruptShadow = false;
@@ -252,9 +258,69 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
     }
 
-    /** EFLAGS.TF was set before the instruction: a #DB trap after it, with DR6.BS (SDM Vol. 3A 18.3.1.4). */
-    private void singleStepTrap() {
-        s.dr[6] |= 0x4000;
+    /** Bits 0-3: the data breakpoints the current instruction hit (reported by a #DB trap after it). */
+    private int dataHits;
+    /** Some DRn is enabled as a data breakpoint (R/W = 01 or 11): memory accesses are compared. */
+    private boolean dataBreakpoints;
+
+    private void armDataBreakpoints() {
+        long dr7 = s.dr[7];
+        boolean any = false;
+        for (int i = 0; i < 4; i++) {
+            if (((dr7 >>> (2 * i)) & 3) != 0 && ((dr7 >>> (16 + 4 * i)) & 1) != 0) any = true;
+        }
+        dataBreakpoints = any;
+    }
+
+    /**
+     * Data breakpoints (SDM Vol. 3A 18.2.4, 18.2.5): R/W = 01 writes, 11 reads or writes; LEN 00/01/11/10 =
+     * 1/2/4/8 bytes, the address aligned down to the length; any overlapping byte of the access hits.
+     */
+    private void dataBreakpoint(long lin, int size, boolean write) {
+        if (!s.longMode()) lin &= 0xFFFF_FFFFL;
+        long dr7 = s.dr[7];
+        for (int i = 0; i < 4; i++) {
+            int rw = (int) (dr7 >>> (16 + 4 * i)) & 3;
+            if (((dr7 >>> (2 * i)) & 3) == 0 || (rw != 1 && rw != 3) || (rw == 1 && !write)) continue;
+            int lenCode = (int) (dr7 >>> (18 + 4 * i)) & 3;
+            int len = lenCode == 0 ? 1 : lenCode == 1 ? 2 : lenCode == 3 ? 4 : 8;
+            long start = s.dr[i] & -len;
+            if (lin < start + len && start < lin + size) dataHits |= 1 << i;
+        }
+    }
+
+    /**
+     * Instruction breakpoints (SDM Vol. 3A 18.2.4, 18.3.1.1): an enabled DRn with R/W = 00 at the linear
+     * address of the next instruction raises a #DB fault before it executes, with DR6.Bn set. EFLAGS.RF
+     * (set by the handler's IRET) suppresses them for one instruction.
+     */
+    private boolean instructionBreakpoint() {
+        if ((s.rflags & FLAG_RF) != 0) {
+            s.rflags &= ~FLAG_RF;
+            return false;
+        }
+        long dr7 = s.dr[7];
+        long lin = s.cs.base + s.rip;
+        if (!s.longMode()) lin &= 0xFFFF_FFFFL;
+        int hit = 0;
+        for (int i = 0; i < 4; i++) {
+            if (((dr7 >>> (2 * i)) & 3) != 0 && ((dr7 >>> (16 + 4 * i)) & 3) == 0 && s.dr[i] == lin) hit |= 1 << i;
+        }
+        if (hit == 0) return false;
+        s.dr[6] = (s.dr[6] & ~0xFL) | hit;
+        s.interruptShadow = false;
+        exception(DB, false, 0);
+        return true;
+    }
+
+    /**
+     * A #DB trap after the instruction: EFLAGS.TF was set before it (DR6.BS, SDM Vol. 3A 18.3.1.4) and/or
+     * it hit data breakpoints (DR6.Bn, 18.3.1.2); one #DB reports both.
+     */
+    private void debugTrap(boolean single) {
+        if (single) s.dr[6] |= 0x4000;
+        if (dataHits != 0) s.dr[6] = (s.dr[6] & ~0xFL) | dataHits;
+        dataHits = 0;
         eipStart = s.rip;
         interrupt(DB, false, 0, false, true);
     }
@@ -582,6 +648,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         checkSeg(sr, off, size, false);
         if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size, false);
         long v = mmu.read(s.seg[sr].base + off, size, user());
+        if (dataBreakpoints) dataBreakpoint(s.seg[sr].base + off, size, false);
         if (mmu.mmioAccessed) mmioBreak();
         return v;
     }
@@ -590,6 +657,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         checkSeg(sr, off, size, true);
         if ((s.rflags & FLAG_AC) != 0) checkAlignment(sr, off, size, true);
         mmu.write(s.seg[sr].base + off, size, v, user());
+        if (dataBreakpoints) dataBreakpoint(s.seg[sr].base + off, size, true);
         if (mmu.mmioAccessed) mmioBreak();
     }
 
@@ -944,7 +1012,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
         int cpl = s.cpl();
         if ((type & 0x18) != 0x18) {
             if (type == 0x0C || type == 0x04) { callGate(sel, desc, call, size); return; }
-            if (type == 0x09 || type == 0x05) {
+            if (type == 0x09 || type == 0x01 || type == 0x05) {
                 int dpl0 = (int) (desc[1] >>> 13) & 3;
                 if (dpl0 < cpl || dpl0 < (sel & 3)) throw gp(sel & ~3);
                 if ((desc[1] & 0x8000) == 0) throw fault(NP, sel & ~3);
@@ -999,8 +1067,9 @@ public final class X86Cpu implements CodeSource, X87Memory {
             int count = (int) (gate[1] & 0x1F);
             long[] params = paramTmp;
             for (int i = 0; i < count; i++) params[i] = readMem(SS, (oldEsp + (long) i * psize) & spMask(), psize);
-            long newSp = mmu.read(s.tr.base + 4 + dpl * 8L, 4, false);
-            int newSs = (int) mmu.read(s.tr.base + 8 + dpl * 8L, 2, false);
+            boolean tss32 = (s.tr.type & 8) != 0;
+            long newSp = mmu.read(s.tr.base + (tss32 ? 4 + dpl * 8L : 2 + dpl * 4L), tss32 ? 4 : 2, false);
+            int newSs = (int) mmu.read(s.tr.base + (tss32 ? 8 + dpl * 8L : 4 + dpl * 4L), 2, false);
             loadStackForPrivilege(newSs, dpl, 0);
             g[RSP] = newSp;
             push(oldSs, psize);
@@ -1022,49 +1091,71 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     private static final int TASK_JMP = 0, TASK_CALL = 1, TASK_IRET = 2;
 
-    /** The TSS a task gate names: a GDT descriptor of an available 32-bit TSS. */
+    /** The TSS a task gate names: a GDT descriptor of an available 16- or 32-bit TSS (SDM Vol. 3A Table 8-1). */
     private void loadTssDescriptor(int sel, long[] td, int ext) {
         if ((sel & 4) != 0 || (sel & ~3) == 0) throw gp((sel & ~3) + ext);
         readDescriptor(sel, td, ext);
-        if (((td[1] >>> 8) & 0x1F) != 0x09) throw gp((sel & ~3) + ext);
+        int type = (int) (td[1] >>> 8) & 0x1F;
+        if (type != 0x09 && type != 0x01) throw gp((sel & ~3) + ext);
         if ((td[1] & 0x8000) == 0) throw fault(NP, (sel & ~3) + ext);
     }
 
     /**
-     * A hardware task switch between 32-bit TSSs (SDM Vol. 3A 7.3): saves the current task, marks busy
-     * bits and the back link by {@code reason}, and loads the new task's registers, CR3 and LDT.
-     * 16-bit TSSs are not supported (#GP).
+     * A hardware task switch (SDM Vol. 3A 8.3) between 16-bit (Figure 8-11) and 32-bit TSSs in any mix:
+     * saves the current task in its TSS format, marks busy bits and the back link by {@code reason}, and
+     * loads the new task's registers, CR3 (32-bit TSS only) and LDT.
      */
     private void taskSwitch(int sel, long[] desc, int reason) {
+        boolean new32 = ((desc[1] >>> 8) & 8) != 0;
         long newLimit = (desc[0] & 0xFFFF) | (desc[1] & 0xF_0000L);
         if ((desc[1] & (1L << 23)) != 0) newLimit = (newLimit << 12) | 0xFFF;
-        if (newLimit < 0x67) throw fault(TS, sel & ~3);
-        if ((s.tr.type & 8) == 0) throw gp(sel & ~3);
+        if (newLimit < (new32 ? 0x67 : 0x2B)) throw fault(TS, sel & ~3);
         long newBase = (desc[0] >>> 16) | ((desc[1] & 0xFF) << 16) | (desc[1] & 0xFF00_0000L);
         long oldBase = s.tr.base;
         long flags = flagsImage();
         if (reason == TASK_IRET) flags &= ~FLAG_NT;
-        mmu.write(oldBase + 0x20, 4, s.rip, false);
-        mmu.write(oldBase + 0x24, 4, flags, false);
-        for (int r = 0; r < 8; r++) mmu.write(oldBase + 0x28 + 4L * r, 4, g[r], false);
-        for (int sr = 0; sr < 6; sr++) mmu.write(oldBase + 0x48 + 4L * sr, 2, s.seg[sr].selector, false);
+        if ((s.tr.type & 8) != 0) {
+            mmu.write(oldBase + 0x20, 4, s.rip, false);
+            mmu.write(oldBase + 0x24, 4, flags, false);
+            for (int r = 0; r < 8; r++) mmu.write(oldBase + 0x28 + 4L * r, 4, g[r], false);
+            for (int sr = 0; sr < 6; sr++) mmu.write(oldBase + 0x48 + 4L * sr, 2, s.seg[sr].selector, false);
+        } else {
+            mmu.write(oldBase + 0x0E, 2, s.rip, false);
+            mmu.write(oldBase + 0x10, 2, flags, false);
+            for (int r = 0; r < 8; r++) mmu.write(oldBase + 0x12 + 2L * r, 2, g[r], false);
+            for (int sr = 0; sr < 4; sr++) mmu.write(oldBase + 0x22 + 2L * sr, 2, s.seg[sr].selector, false);
+        }
         if (reason != TASK_CALL) setBusy(s.tr.selector, false);
         if (reason != TASK_IRET) {
             setBusy(sel, true);
             desc[1] |= 0x200;
         }
         if (reason == TASK_CALL) mmu.write(newBase, 2, s.tr.selector, false);
-        long eip = mmu.read(newBase + 0x20, 4, false);
-        long nflags = mmu.read(newBase + 0x24, 4, false);
+        long eip, nflags, cr3 = s.cr3;
+        int ldt;
         long[] regs = pushaTmp;
-        for (int r = 0; r < 8; r++) regs[r] = mmu.read(newBase + 0x28 + 4L * r, 4, false);
-        int[] sels = new int[6];
-        for (int sr = 0; sr < 6; sr++) sels[sr] = (int) mmu.read(newBase + 0x48 + 4L * sr, 2, false);
-        int ldt = (int) mmu.read(newBase + 0x60, 2, false);
-        long cr3 = mmu.read(newBase + 0x1C, 4, false);
+        int[] sels = tssSels;
+        if (new32) {
+            eip = mmu.read(newBase + 0x20, 4, false);
+            nflags = mmu.read(newBase + 0x24, 4, false);
+            for (int r = 0; r < 8; r++) regs[r] = mmu.read(newBase + 0x28 + 4L * r, 4, false);
+            for (int sr = 0; sr < 6; sr++) sels[sr] = (int) mmu.read(newBase + 0x48 + 4L * sr, 2, false);
+            ldt = (int) mmu.read(newBase + 0x60, 2, false);
+            cr3 = mmu.read(newBase + 0x1C, 4, false);
+        } else {
+            // A 16-bit TSS holds no upper halves, FS, GS or CR3: the upper register words read as ones
+            // and FS/GS become null, as on the 386 (and Bochs); CR3 is left unchanged.
+            eip = mmu.read(newBase + 0x0E, 2, false);
+            nflags = mmu.read(newBase + 0x10, 2, false);
+            for (int r = 0; r < 8; r++) regs[r] = 0xFFFF_0000L | mmu.read(newBase + 0x12 + 2L * r, 2, false);
+            for (int sr = 0; sr < 4; sr++) sels[sr] = (int) mmu.read(newBase + 0x22 + 2L * sr, 2, false);
+            sels[FS] = 0;
+            sels[GS] = 0;
+            ldt = (int) mmu.read(newBase + 0x2A, 2, false);
+        }
         fillCache(s.tr, sel, desc);
         s.cr0 |= CR0_TS;
-        if ((s.cr0 & CR0_PG) != 0 && cr3 != s.cr3) {
+        if (new32 && (s.cr0 & CR0_PG) != 0 && cr3 != s.cr3) {
             s.cr3 = cr3;
             mmu.flushNonGlobal();
         }
@@ -1082,6 +1173,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 if ((ldt & 4) != 0) throw fault(TS, ldt & ~3);
                 readDescriptor(ldt, ld, 0);
                 if (((ld[1] >>> 8) & 0x1F) != 2) throw fault(TS, ldt & ~3);
+                if ((ld[1] & 0x8000) == 0) throw fault(TS, ldt & ~3);
                 fillCache(s.ldtr, ldt, ld);
             }
             if ((nflags & FLAG_VM) != 0) {
@@ -1092,7 +1184,10 @@ public final class X86Cpu implements CodeSource, X87Memory {
             if ((csSel & ~3) == 0) throw fault(TS, 0);
             long[] cd = new long[2];
             readDescriptor(csSel, cd, 0);
-            if (((cd[1] >>> 8) & 0x18) != 0x18) throw fault(TS, csSel & ~3);
+            int ctype = (int) (cd[1] >>> 8) & 0x1F, cdpl = (int) (cd[1] >>> 13) & 3;
+            if ((ctype & 0x18) != 0x18) throw fault(TS, csSel & ~3);
+            // Non-conforming code: DPL = RPL; conforming: DPL <= RPL (SDM Vol. 3A Table 8-1).
+            if ((ctype & 4) == 0 ? cdpl != (csSel & 3) : cdpl > (csSel & 3)) throw fault(TS, csSel & ~3);
             if ((cd[1] & 0x8000) == 0) throw fault(NP, csSel & ~3);
             fillCache(s.cs, csSel, cd);
             s.cs.dpl = csSel & 3;
@@ -1103,6 +1198,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
             throw f;
         }
     }
+
+    private final int[] tssSels = new int[6];
 
     private void setBusy(int sel, boolean busy) {
         long addr = s.gdtBase + (sel & ~7) + 4;
@@ -1607,7 +1704,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             if ((back & 4) != 0) throw fault(TS, back & ~3);
             long[] td = new long[2];
             readDescriptor(back, td, 0);
-            if (((td[1] >>> 8) & 0x1F) != 0x0B) throw fault(TS, back & ~3);
+            if ((((td[1] >>> 8) & 0x1F) | 8) != 0x0B) throw fault(TS, back & ~3);
             if ((td[1] & 0x8000) == 0) throw fault(NP, back & ~3);
             taskSwitch(back, td, TASK_IRET);
             return;
@@ -2054,17 +2151,15 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 requireCpl0();
                 writeCr(d.reg, reg(4, d.rm));
             }
-            case 0x21 -> {
-                requireCpl0();
-                int r = d.reg == 4 || d.reg == 5 ? d.reg + 2 : d.reg;
-                if ((d.reg == 4 || d.reg == 5) && (s.cr4 & 8) != 0) throw ud();
-                setReg(4, d.rm, s.dr[r]);
-            }
+            case 0x21 -> setReg(4, d.rm, s.dr[debugRegister(d.reg)]);
             case 0x23 -> {
-                requireCpl0();
-                int r = d.reg == 4 || d.reg == 5 ? d.reg + 2 : d.reg;
-                if ((d.reg == 4 || d.reg == 5) && (s.cr4 & 8) != 0) throw ud();
-                s.dr[r] = reg(4, d.rm);
+                int r = debugRegister(d.reg);
+                long v = reg(4, d.rm);
+                // Reserved bits read as fixed values (SDM Vol. 3A 18.2.3, 18.2.4).
+                if (r == 6) v = (v & 0xE00F) | 0xFFFF_0FF0L;
+                else if (r == 7) v = (v & 0xFFFF_23FFL) | 0x400;
+                s.dr[r] = v;
+                armDataBreakpoints();
             }
             case 0x30 -> {
                 requireCpl0();
@@ -2212,6 +2307,24 @@ public final class X86Cpu implements CodeSource, X87Memory {
     private static void flatSegment(SegmentRegister r, int sel, boolean code, int dpl) {
         r.setFlat(sel, code);
         r.dpl = dpl;
+    }
+
+    /**
+     * MOV to/from DRn (SDM Vol. 2 MOV-Debug Registers): #GP at CPL > 0, the general-detect #DB fault when
+     * DR7.GD is set (SDM Vol. 3A 18.2.4), DR4/DR5 alias DR6/DR7 unless CR4.DE makes them #UD.
+     */
+    private int debugRegister(int reg) {
+        requireCpl0();
+        if ((s.dr[7] & 0x2000) != 0) {
+            s.dr[6] |= 0x2000;
+            s.dr[7] &= ~0x2000L;
+            throw fault.set(DB, false, 0);
+        }
+        if (reg == 4 || reg == 5) {
+            if ((s.cr4 & 8) != 0) throw ud();
+            return reg + 2;
+        }
+        return reg;
     }
 
     private void requireCpl0() {
