@@ -3,6 +3,8 @@ package dev.jvirt.cpu;
 import dev.jvirt.cpu.decode.CodeSource;
 import dev.jvirt.cpu.decode.DecodedInsn;
 import dev.jvirt.cpu.decode.Decoder64;
+import dev.jvirt.cpu.simd.SimdContext;
+import dev.jvirt.cpu.simd.SimdUnit;
 
 import static dev.jvirt.cpu.CpuState.*;
 
@@ -17,7 +19,7 @@ import static dev.jvirt.cpu.CpuState.*;
  * HLT, and through {@link SystemOps} the flag, I/O, CPUID, MSR and TSC instructions).
  * Every other opcode raises #UD for now.
  */
-final class LongModeExecutor implements CodeSource {
+final class LongModeExecutor implements CodeSource, SimdContext {
     private static final int R11 = 11;
     private final CpuState s;
     private final Mmu mmu;
@@ -49,7 +51,10 @@ final class LongModeExecutor implements CodeSource {
     private final LongModeInterrupts intr;
     private final SystemOps sys;
 
-    LongModeExecutor(CpuState s, Mmu mmu, Alu alu, CpuFault fault, LongModeInterrupts intr, SystemOps sys) {
+    private final SimdUnit simd;
+
+    LongModeExecutor(CpuState s, Mmu mmu, Alu alu, CpuFault fault, LongModeInterrupts intr, SimdUnit simd, SystemOps sys) {
+        this.simd = simd;
         this.intr = intr;
         this.sys = sys;
         this.s = s;
@@ -156,6 +161,48 @@ final class LongModeExecutor implements CodeSource {
         if (!canonical(target)) throw fault.set(13, true, 0);
         s.rip = target;
     }
+
+    // ---- SIMD: the memory operand is simdOff in simdSeg (FS/GS add their base) ----
+
+    private long simdOff;
+    private int simdSeg;
+
+    private void simdOp() {
+        if (d.mem) {
+            simdOff = ea();
+            simdSeg = d.seg;
+        }
+        if (!simd.execute(d, this)) throw ud();
+    }
+
+    private long simdAddr(long offset) { return d.a64 ? simdOff + offset : (simdOff + offset) & 0xFFFF_FFFFL; }
+
+    @Override
+    public long read(long offset, int size) { return memRead(simdAddr(offset), simdSeg, size); }
+
+    @Override
+    public void write(long offset, int size, long value) { memWrite(simdAddr(offset), simdSeg, size, value); }
+
+    @Override
+    public long linearAddress() { return linear(simdOff, simdSeg); }
+
+    @Override
+    public void checkWritable(long offset, int len) { mmu.probeWrite(linear(simdAddr(offset), simdSeg), len, user()); }
+
+    @Override
+    public long gpr(int size, int r) { return reg(size, r); }
+
+    @Override
+    public void setGpr(int size, int r, long value) { setReg(size, r, value); }
+
+    @Override
+    public long rflags() { return s.rflags; }
+
+    @Override
+    public void setRflags(long value) { s.rflags = value; }
+
+    @Override
+    public RuntimeException fault(int vector) { return fault.set(vector, vector == 13, 0); }
 
     // ---- arithmetic ----
 
@@ -416,6 +463,8 @@ final class LongModeExecutor implements CodeSource {
                     long v = rmRead(osz); // the source is read (and may fault) even when the condition is false
                     if (alu.cond(op & 0xF)) setReg(osz, d.regX(), v);
                     else if (osz == 4) setReg(4, d.regX(), reg(4, d.regX())); // 32-bit CMOV always zero-extends
+                } else if (op >= 0x100 && op < 0x400) {
+                    simdOp();
                 } else throw ud();
             }
         }

@@ -6,6 +6,8 @@ import dev.jvirt.cpu.decode.Decoder;
 import dev.jvirt.cpu.decode.OpcodeTable;
 import dev.jvirt.cpu.x87.FpuUnit;
 import dev.jvirt.cpu.x87.X87Env;
+import dev.jvirt.cpu.simd.SimdContext;
+import dev.jvirt.cpu.simd.SimdUnit;
 import dev.jvirt.cpu.x87.X87Memory;
 import dev.jvirt.mmu.A20Gate;
 import dev.jvirt.mmu.AddressSpace;
@@ -19,7 +21,7 @@ import static dev.jvirt.cpu.CpuState.*;
  * paging through {@link Mmu}, and exception delivery through the real-mode IVT or the
  * protected-mode IDT. Interrupt sampling, time and halting belong to the caller's run loop.
  */
-public final class X86Cpu implements CodeSource, X87Memory {
+public final class X86Cpu implements CodeSource, SimdContext {
     static final int DE = 0, DB = 1, NMI = 2, BP = 3, OFV = 4, BR = 5, UD = 6, NM = 7, DF = 8, TS = 10, NP = 11,
             SSF = 12, GP = 13, PF = 14, MF = 16, AC = 17;
 
@@ -59,7 +61,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
         this.mmu = new Mmu(state, memory, fault);
         this.d = scratchInsn;
         this.longInt = new LongModeInterrupts(state, mmu, fault);
-        this.longExec = new LongModeExecutor(state, mmu, alu, fault, longInt, new LongModeExecutor.SystemOps() {
+        this.simd = new SimdUnit(state, cpuModel);
+        this.longExec = new LongModeExecutor(state, mmu, alu, fault, longInt, simd, new LongModeExecutor.SystemOps() {
             @Override
             public void executeLegacy(DecodedInsn insn) {
                 d = insn;
@@ -88,6 +91,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
     }
 
     private CpuModel cpuModel = CpuModels.DEFAULT;
+    private final SimdUnit simd;
     /** What CPUID answers: the model less what this CPU lacks; built on first use. */
     private CpuModel.Cpuid cpuidTable;
     private final int[] cpuidOut = new int[4];
@@ -97,6 +101,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
     public void setCpuModel(CpuModel model) {
         cpuModel = java.util.Objects.requireNonNull(model);
         cpuidTable = null;
+        simd.setModel(model);
         mmu.setCpuModel(model);
     }
 
@@ -334,6 +339,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
     public void externalInterrupt(int vector) {
         s.halted = false;
         eipStart = s.rip;
+        logInterrupt("external", vector, false, 0);
         try {
             interrupt(vector, false, 0, false, true);
         } catch (CpuFault f) {
@@ -736,8 +742,18 @@ public final class X86Cpu implements CodeSource, X87Memory {
 
     public void clearLastException() { lastException = -1; }
 
+    /** {@code -d int}: one line per exception or interrupt delivered, as QEMU's {@code -d int}. */
+    private static final System.Logger INT_LOG = System.getLogger("dev.jvirt.cpu.int");
+
+    private void logInterrupt(String kind, int vec, boolean hasErr, int err) {
+        if (!INT_LOG.isLoggable(System.Logger.Level.DEBUG)) return;
+        INT_LOG.log(System.Logger.Level.DEBUG, String.format("%s v=%02x e=%s cpl=%d cs:rip=%04x:%x rsp=%x cr2=%x cr0=%x cr3=%x cr4=%x efer=%x",
+                kind, vec, hasErr ? String.format("%04x", err) : "-", s.cpl(), s.cs.selector, s.rip, g[RSP], s.cr2, s.cr0, s.cr3, s.cr4, s.efer));
+    }
+
     private void exception(int vec, boolean hasErr, int err) {
         lastException = vec;
+        logInterrupt("exception", vec, hasErr, err);
         long rsp = g[RSP];
         while (true) {
             try {
@@ -967,7 +983,8 @@ public final class X86Cpu implements CodeSource, X87Memory {
         }
         int cpl = s.cpl();
         if ((sel & ~3) == 0) {
-            if (sr == SS) throw gp(0);
+            // 64-bit mode allows a null SS below CPL 3 with RPL = CPL (SDM Vol. 2 MOV); its DPL stays the CPL
+            if (sr == SS && !(s.cs.l && s.longMode() && cpl != 3 && (sel & 3) == cpl)) throw gp(0);
             r.selector = sel;
             r.base = 0;
             r.limit = 0;
@@ -1323,6 +1340,44 @@ public final class X86Cpu implements CodeSource, X87Memory {
     }
 
     // =====================================================================================
+    // SimdContext (the memory operand is x87Seg:x87Off, as for X87Memory)
+    // =====================================================================================
+
+    /** An MMX/SSE-class opcode (or the newer integer ones in its space): the SIMD unit, or #UD. */
+    private void simdOp() {
+        if (d.mem) {
+            x87Seg = d.seg;
+            x87Off = ea();
+        }
+        if (!simd.execute(d, this)) throw ud();
+    }
+
+    @Override
+    public long linearAddress() { return (s.seg[x87Seg].base + x87Off) & 0xFFFF_FFFFL; }
+
+    @Override
+    public void checkWritable(long offset, int len) {
+        long off = (x87Off + offset) & (d.a32 ? 0xFFFF_FFFFL : 0xFFFF);
+        checkSeg(x87Seg, off, len, true);
+        mmu.probeWrite(s.seg[x87Seg].base + off, len, user());
+    }
+
+    @Override
+    public long gpr(int size, int r) { return reg(size, r); }
+
+    @Override
+    public void setGpr(int size, int r, long value) { setReg(size, r, value); }
+
+    @Override
+    public long rflags() { return s.rflags; }
+
+    @Override
+    public void setRflags(long value) { s.rflags = value; }
+
+    @Override
+    public RuntimeException fault(int vector) { return vector == GP ? gp(0) : fault.set(vector, false, 0); }
+
+    // =====================================================================================
     // Execution
     // =====================================================================================
 
@@ -1627,6 +1682,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
             case 0xFF -> group5(osz);
             default -> {
                 if (op >= 0x100 && op < 0x200) twoByte(op & 0xFF, osz);
+                else if (op >= 0x200 && op < 0x400) simdOp();
                 else if (op == OpcodeTable.TOO_LONG) throw gp(0);
                 else throw ud();
             }
@@ -2208,7 +2264,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                     case 5, 6, 7 -> {
                         if (d.mem && d.reg != 7) throw ud();
                     }
-                    default -> throw ud();
+                    default -> simdOp(); // LDMXCSR, STMXCSR, XSAVE
                 }
             }
             case 0xAF -> setReg(osz, d.reg, imul3(sext(reg(osz, d.reg), osz), sext(rmRead(osz), osz), osz));
@@ -2279,7 +2335,7 @@ public final class X86Cpu implements CodeSource, X87Memory {
                 long v = reg(4, op & 7);
                 setReg(4, op & 7, Integer.reverseBytes((int) v) & 0xFFFF_FFFFL);
             }
-            default -> throw ud();
+            default -> simdOp();
         }
     }
 

@@ -14,10 +14,11 @@ import java.util.logging.StreamHandler;
 final class Logging {
     /** Held strongly: java.util.logging keeps loggers only weakly, and the level would be lost with it. */
     private static final Logger JVIRT = Logger.getLogger("dev.jvirt");
+    private static final Logger INT = Logger.getLogger("dev.jvirt.cpu.int");
 
     private Logging() { }
 
-    static void configure(boolean debug, PrintStream err) {
+    static void configure(boolean debug, boolean interrupts, PrintStream err) {
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) root.removeHandler(h);
         // Not ConsoleHandler: redirecting it would close System.err.
@@ -39,5 +40,7 @@ final class Logging {
         root.setLevel(Level.WARNING);
         // Only jvirt's own debug lines: the JDK logs at FINE too (Runtime.exit, for one).
         JVIRT.setLevel(debug ? Level.FINE : Level.WARNING);
+        INT.setLevel(interrupts ? Level.FINE : Level.WARNING);
+        if (interrupts) h.setLevel(Level.FINE);
     }
 }

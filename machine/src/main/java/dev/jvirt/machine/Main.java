@@ -35,7 +35,7 @@ public final class Main {
                 return 0;
             }
             MachineConfig cfg = MachineConfig.from(o, args.length == 0);
-            Logging.configure(cfg.guestErrors(), err);
+            Logging.configure(cfg.guestErrors(), cfg.logInterrupts(), err);
             AcceleratorProvider provider = Accelerators.select(cfg.accel(), err);
             try (PcMachine m = new PcMachine(cfg, provider, out, err)) {
                 return m.run();

@@ -9,7 +9,10 @@ public final class DecodedInsn {
     public static final int NO_SEG = -1;
     public static final int REP_NONE = 0, REP_E = 1, REP_NE = 2;
 
-    /** Opcode: 0x00-0xFF one-byte, 0x100-0x1FF after 0F; {@link OpcodeTable#TOO_LONG} past 15 bytes. */
+    /**
+     * Opcode: 0x00-0xFF one-byte, 0x100-0x1FF after 0F, 0x200-0x2FF after 0F 38, 0x300-0x3FF after 0F 3A;
+     * {@link OpcodeTable#TOO_LONG} past 15 bytes.
+     */
     public int op;
     public boolean hasModrm;
     public int mod, reg, rm;
@@ -49,6 +52,16 @@ public final class DecodedInsn {
     public boolean o64, a64, ripRel, invalid64;
 
     public int size() { return o64 ? 8 : o32 ? 4 : 2; }
+
+    public static final int SIMD_NONE = 0, SIMD_66 = 1, SIMD_F3 = 2, SIMD_F2 = 3;
+
+    /**
+     * The mandatory prefix of an SSE-class opcode (SDM Vol. 2 2.1.2): the last F2/F3 if any, else 66;
+     * {@link #SIMD_NONE} selects the MMX or packed-single form.
+     */
+    public int simdPrefix() {
+        return rep == REP_E ? SIMD_F3 : rep == REP_NE ? SIMD_F2 : prefixCount > 0 ? SIMD_66 : SIMD_NONE;
+    }
 
     /** ModRM.reg extended by REX.R (the register operand; {@link #reg} stays the raw opcode-extension field). */
     public int regX() { return reg | (rex & 4) << 1; }

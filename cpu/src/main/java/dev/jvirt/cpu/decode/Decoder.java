@@ -41,6 +41,10 @@ public final class Decoder {
         if (b == 0x0F) {
             if (i >= MAX_LENGTH) { tooLong(d); return; }
             op = 0x100 | src.codeByte(i++);
+            if (op == 0x138 || op == 0x13A) {
+                if (i >= MAX_LENGTH) { tooLong(d); return; }
+                op = (op == 0x138 ? MAP_0F38 : MAP_0F3A) | src.codeByte(i++);
+            }
         }
         d.op = op;
         d.o32 = o32;

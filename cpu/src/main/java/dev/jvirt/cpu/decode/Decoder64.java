@@ -16,11 +16,11 @@ import static dev.jvirt.cpu.decode.OpcodeTable.*;
 public final class Decoder64 {
     private static final int SS = 2, DS = 3, FS = 4, GS = 5;
     /** Operand size is always 64 (near branches, MOV to/from CR/DR). */
-    private static final boolean[] FORCE64 = new boolean[0x200];
+    private static final boolean[] FORCE64 = new boolean[0x400];
     /** Operand size defaults to 64; 66 selects 16 (stack operations). */
-    private static final boolean[] DEFAULT64 = new boolean[0x200];
+    private static final boolean[] DEFAULT64 = new boolean[0x400];
     /** Invalid in 64-bit mode (SDM Vol. 2 Appendix A, opcodes marked i64). */
-    private static final boolean[] INVALID64 = new boolean[0x200];
+    private static final boolean[] INVALID64 = new boolean[0x400];
 
     static {
         for (int o = 0x70; o <= 0x7F; o++) FORCE64[o] = true;
@@ -63,6 +63,10 @@ public final class Decoder64 {
         if (b == 0x0F) {
             if (i >= Decoder.MAX_LENGTH) { Decoder.tooLong(d); return; }
             op = 0x100 | src.codeByte(i++);
+            if (op == 0x138 || op == 0x13A) {
+                if (i >= Decoder.MAX_LENGTH) { Decoder.tooLong(d); return; }
+                op = (op == 0x138 ? MAP_0F38 : MAP_0F3A) | src.codeByte(i++);
+            }
         }
         d.op = op;
         d.rex = rex;

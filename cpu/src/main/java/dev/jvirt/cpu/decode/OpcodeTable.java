@@ -8,9 +8,11 @@ public final class OpcodeTable {
     public static final int MODRM = 1, IMM8 = 2, IMM16 = 4, IMMZ = 8, FARPTR = 16, MOFFS = 32, ENTER = 64,
             INVALID = 128, GROUP_IMM = 256, PREFIX = 512, REG_ONLY = 1024;
     /** Pseudo-opcode for an instruction longer than 15 bytes (#GP). */
-    public static final int TOO_LONG = 0x200;
+    public static final int TOO_LONG = 0x400;
+    /** Opcode spaces: one byte, 0F xx, 0F 38 xx and 0F 3A xx (SDM Vol. 2 Appendix A, Tables ). */
+    public static final int MAP_0F = 0x100, MAP_0F38 = 0x200, MAP_0F3A = 0x300;
 
-    static final int[] ATTR = new int[0x200];
+    static final int[] ATTR = new int[0x400];
 
     private static void set(int attr, int... ops) {
         for (int o : ops) ATTR[o] = attr;
@@ -66,6 +68,20 @@ public final class OpcodeTable {
                 0x1BB, 0x1BC, 0x1BD, 0x1BE, 0x1BF, 0x1C0, 0x1C1, 0x1C7);
         set(MODRM | IMM8, 0x1A4, 0x1AC, 0x1BA);
         range(0, 0x1C8, 0x1CF);
+
+        // SSE..SSE4.2 and MMX (the mandatory 66/F2/F3 prefix selects the instruction, not the encoding)
+        range(MODRM, 0x110, 0x117);
+        range(MODRM, 0x128, 0x12F);
+        range(MODRM, 0x150, 0x16F);
+        range(MODRM | IMM8, 0x170, 0x173);
+        range(MODRM, 0x174, 0x176);
+        set(0, 0x177);
+        range(MODRM, 0x17C, 0x17F);
+        set(MODRM, 0x1B8, 0x1B9, 0x1C3, 0x1FF);
+        set(MODRM | IMM8, 0x1C2, 0x1C4, 0x1C5, 0x1C6);
+        range(MODRM, 0x1D0, 0x1FE);
+        range(MODRM, 0x200, 0x2FF);
+        range(MODRM | IMM8, 0x300, 0x3FF);
     }
 
     private OpcodeTable() { }

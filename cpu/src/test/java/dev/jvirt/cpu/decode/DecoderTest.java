@@ -92,6 +92,22 @@ class DecoderTest {
     }
 
     @Test
+    void threeByteOpcodeMapsHaveModrmAndThe0F3AImmediate() {
+        decode(true, 0x66, 0x0F, 0x38, 0x00, 0x44, 0x24, 0x08); // pshufb xmm0, [esp+8]
+        assertEquals(OpcodeTable.MAP_0F38 | 0x00, d.op);
+        assertEquals(DecodedInsn.SIMD_66, d.simdPrefix());
+        assertTrue(d.mem);
+        assertEquals(7, d.length);
+        decode(true, 0x66, 0x0F, 0x3A, 0x0F, 0xC1, 0x04); // palignr xmm0, xmm1, 4
+        assertEquals(OpcodeTable.MAP_0F3A | 0x0F, d.op);
+        assertEquals(4, d.imm);
+        assertEquals(6, d.length);
+        decode(true, 0x66, 0xF3, 0x0F, 0xB8, 0xC1); // popcnt ax, cx: F3 is the mandatory prefix, 66 the size
+        assertEquals(DecodedInsn.SIMD_F3, d.simdPrefix());
+        assertFalse(d.o32);
+    }
+
+    @Test
     void instructionsLongerThanFifteenBytesAreRejected() {
         int[] b = new int[20];
         java.util.Arrays.fill(b, 0x66);
