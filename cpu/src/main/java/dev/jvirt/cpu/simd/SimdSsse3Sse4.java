@@ -2,7 +2,7 @@ package dev.jvirt.cpu.simd;
 
 import dev.jvirt.cpu.decode.DecodedInsn;
 
-/** SSSE3 and the integer half of SSE4.1 (PSHUFB, PHADD*, PMADDUBSW, PALIGNR, PMOVSX/ZX, PMINxx/PMAXxx, PBLEND*, PEXTR*/PINSR*, PTEST, ...) and PCMPGTQ. */
+/** SSSE3 and the integer half of SSE4.1 (PSHUFB, PHADD*, PMADDUBSW, PALIGNR, PMOVSX/ZX, PMINxx/PMAXxx, PBLEND*, PEXTR and PINSR forms, PTEST, ...) and PCMPGTQ. */
 final class SimdSsse3Sse4 {
     private final SimdUnit u;
 
