@@ -45,7 +45,7 @@ public enum CpuFeature {
     EST("est", Reg.LEAF1_ECX, 7, false),
     SSSE3("ssse3", Reg.LEAF1_ECX, 9, false),
     FMA("fma", Reg.LEAF1_ECX, 12, false),
-    CX16("cx16", Reg.LEAF1_ECX, 13, false),
+    CX16("cx16", Reg.LEAF1_ECX, 13, true),
     PCID("pcid", Reg.LEAF1_ECX, 17, false),
     SSE4_1("sse4.1", Reg.LEAF1_ECX, 19, false),
     SSE4_2("sse4.2", Reg.LEAF1_ECX, 20, false),
@@ -73,13 +73,13 @@ public enum CpuFeature {
     ADX("adx", Reg.LEAF7_EBX, 19, false),
     SMAP("smap", Reg.LEAF7_EBX, 20, false),
     // CPUID.80000001H:EDX
-    SYSCALL("syscall", Reg.EXT1_EDX, 11, false),
+    SYSCALL("syscall", Reg.EXT1_EDX, 11, true),
     NX("nx", Reg.EXT1_EDX, 20, true),
-    PDPE1GB("pdpe1gb", Reg.EXT1_EDX, 26, false),
+    PDPE1GB("pdpe1gb", Reg.EXT1_EDX, 26, true),
     RDTSCP("rdtscp", Reg.EXT1_EDX, 27, false),
-    LM("lm", Reg.EXT1_EDX, 29, false),
+    LM("lm", Reg.EXT1_EDX, 29, true),
     // CPUID.80000001H:ECX
-    LAHF_LM("lahf-lm", Reg.EXT1_ECX, 0, false),
+    LAHF_LM("lahf-lm", Reg.EXT1_ECX, 0, true),
     ABM("abm", Reg.EXT1_ECX, 5, false);
 
     /** The CPUID output register a feature is reported in. */

@@ -46,6 +46,26 @@ final class LongModeExecutor implements CodeSource, SimdContext {
 
         /** INT n / INT3: a software interrupt (gate DPL checked) with RIP already past the instruction. */
         void softInt(int vec);
+
+        /** The 8-byte descriptor of {@code sel} from the GDT or LDT; #GP(sel) past the table's limit. */
+        void readDescriptor(int sel, long[] out);
+
+        void setAccessed(int sel, long[] desc);
+
+        void fillCache(SegmentRegister r, int sel, long[] desc);
+
+        /** Port input/output with the IOPL and I/O-bitmap checks. */
+        long in(int port, int size);
+
+        void out(int port, int size, long v);
+
+        /** An x87 instruction (D8-DF) with its memory operand, if any. */
+        void x87(DecodedInsn d, dev.jvirt.cpu.x87.X87Memory mem, int fds, long fdp);
+
+        /** MOV DRn, r and MOV r, DRn with the CPL, general-detect and CR4.DE checks. */
+        void writeDr(int dr, long v);
+
+        long readDr(int dr);
     }
 
     private final LongModeInterrupts intr;
@@ -359,7 +379,39 @@ final class LongModeExecutor implements CodeSource, SimdContext {
                     s.kernelGsBase = t;
                     return;
                 }
-                if (!d.mem || (d.reg != 2 && d.reg != 3)) throw ud();
+                if (!d.mem) { // register forms (XGETBV, RDTSCP, ...) behave as in legacy modes
+                    long next = s.rip;
+                    sys.executeLegacy(d);
+                    s.rip = next;
+                    return;
+                }
+                switch (d.reg) {
+                    case 0, 1 -> { // SGDT/SIDT: 10 bytes in 64-bit mode
+                        long off = ea();
+                        boolean gdt = d.reg == 0;
+                        memWrite(off, d.seg, 2, gdt ? s.gdtLimit : s.idtLimit);
+                        memWrite(off + 2, d.seg, 8, gdt ? s.gdtBase : s.idtBase);
+                        return;
+                    }
+                    case 4 -> { // SMSW
+                        if (d.mem) memWrite(ea(), d.seg, 2, s.cr0 & 0xFFFF);
+                        return;
+                    }
+                    case 6 -> { // LMSW: PE, MP, EM, TS only, PE cannot be cleared
+                        if (s.cpl() != 0) throw fault.set(13, true, 0);
+                        long v = rmRead(2);
+                        sys.writeCr(0, (s.cr0 & ~0xEL) | (v & 0xF) | (s.cr0 & CpuState.CR0_PE));
+                        return;
+                    }
+                    case 7 -> { // INVLPG
+                        if (s.cpl() != 0) throw fault.set(13, true, 0);
+                        long off = ea();
+                        mmu.flushPage(off + (d.seg == FS ? s.fs.base : d.seg == GS ? s.gs.base : 0));
+                        return;
+                    }
+                    default -> { }
+                }
+                if (d.reg != 2 && d.reg != 3) throw ud();
                 if (s.cpl() != 0) throw fault.set(13, true, 0);
                 long off = ea();
                 int limit = (int) memRead(off, d.seg, 2);
@@ -458,6 +510,7 @@ final class LongModeExecutor implements CodeSource, SimdContext {
                 cmpxchg8b16b((d.rex & 8) != 0);
             }
             default -> {
+                if (more(op, osz)) return;
                 if (op >= 0x190 && op <= 0x19F) rmWrite(1, alu.cond(op & 0xF) ? 1 : 0);
                 else if (op >= 0x140 && op <= 0x14F) {
                     long v = rmRead(osz); // the source is read (and may fault) even when the condition is false
@@ -468,6 +521,404 @@ final class LongModeExecutor implements CodeSource, SimdContext {
                 } else throw ud();
             }
         }
+    }
+
+    // ---- the rest of the 64-bit instruction set ----
+
+    private final long[] descTmp = new long[2];
+
+    /** Executes the instructions not in the core switch; false when {@code op} is none of them. */
+    private boolean more(int op, int osz) {
+        switch (op) {
+            case 0xE0, 0xE1, 0xE2 -> { // LOOPNE, LOOPE, LOOP: RCX or ECX by address size
+                long c = d.a64 ? g[RCX] - 1 : (g[RCX] - 1) & 0xFFFF_FFFFL;
+                g[RCX] = c;
+                boolean zf = (s.rflags & FLAG_ZF) != 0;
+                if (c != 0 && (op == 0xE2 || (op == 0xE1) == zf)) jump(s.rip + (byte) d.imm);
+            }
+            case 0xE3 -> { if ((d.a64 ? g[RCX] : g[RCX] & 0xFFFF_FFFFL) == 0) jump(s.rip + (byte) d.imm); }
+            case 0x1A3, 0x1AB, 0x1B3, 0x1BB -> bitOp((op >> 3) & 3, osz, reg(osz, d.regX()), true);
+            case 0x1BA -> {
+                if (d.reg < 4) throw ud();
+                bitOp(d.reg - 4, osz, d.imm & 0xFF, false);
+            }
+            case 0x1BC, 0x1BD -> {
+                // F3 0F BC/BD are TZCNT/LZCNT where the model has them; elsewhere BSF/BSR
+                if (d.rep == DecodedInsn.REP_E && simdOp(false)) return true;
+                long v = rmRead(osz);
+                if (v == 0) {
+                    s.rflags |= FLAG_ZF;
+                } else {
+                    int idx = op == 0x1BC ? Long.numberOfTrailingZeros(v) : 63 - Long.numberOfLeadingZeros(v);
+                    setReg(osz, d.regX(), idx);
+                    s.rflags &= ~FLAG_ZF;
+                }
+            }
+            case 0x1A4, 0x1A5, 0x1AC, 0x1AD -> doubleShift(op >= 0x1AC, osz, op == 0x1A4 || op == 0x1AC ? (int) d.imm : (int) g[RCX]);
+            case 0x1A0, 0x1A8 -> push(s.seg[op == 0x1A0 ? FS : GS].selector, osz);
+            case 0x1A1, 0x1A9 -> {
+                long sel = memRead(g[RSP], SS, osz == 2 ? 2 : 2);
+                sys.loadSegment(op == 0x1A1 ? FS : GS, (int) sel);
+                g[RSP] += osz;
+            }
+            case 0x8F -> {
+                if (d.reg != 0) throw ud();
+                // POP r/m: the address is computed with the incremented RSP (SDM Vol. 2 POP)
+                long v = memRead(g[RSP], SS, osz);
+                long old = g[RSP];
+                g[RSP] += osz;
+                try {
+                    rmWrite(osz, v);
+                } catch (CpuFault f) {
+                    g[RSP] = old;
+                    throw f;
+                }
+            }
+            case 0xA0, 0xA1 -> { int size = op == 0xA0 ? 1 : osz; setReg(size, RAX, memRead(d.disp, d.seg, size)); }
+            case 0xA2, 0xA3 -> { int size = op == 0xA2 ? 1 : osz; memWrite(d.disp, d.seg, size, reg(size, RAX)); }
+            case 0xA8, 0xA9 -> {
+                int size = op == 0xA8 ? 1 : osz;
+                arith(4, reg(size, RAX), sext(d.imm, size == 1 ? 1 : size == 2 ? 2 : 4) & mask(size), size);
+            }
+            case 0xA6, 0xA7, 0xAE, 0xAF -> compareString(op, (op & 1) == 0 ? 1 : osz);
+            case 0x6C, 0x6D, 0x6E, 0x6F -> ioString(op, (op & 1) == 0 ? 1 : osz == 8 ? 4 : osz);
+            case 0xD7 -> { // XLAT: [RBX + AL]
+                long base = d.a64 ? g[RBX] : g[RBX] & 0xFFFF_FFFFL;
+                long off = base + (g[RAX] & 0xFF);
+                setReg(1, RAX, memRead(d.a64 ? off : off & 0xFFFF_FFFFL, d.seg, 1));
+            }
+            case 0xC8 -> enter((int) d.imm & 0xFFFF, (int) d.imm2 & 0x1F, osz);
+            case 0xCA, 0xCB -> farReturn(osz, op == 0xCA ? (int) d.imm & 0xFFFF : 0);
+            case 0x9B -> { // FWAIT
+                if ((s.cr0 & (CpuState.CR0_MP | CpuState.CR0_TS)) == (CpuState.CR0_MP | CpuState.CR0_TS)) throw fault.set(7, false, 0);
+                long next = s.rip;
+                sys.executeLegacy(d);
+                s.rip = next;
+            }
+            case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF -> {
+                if (d.mem) {
+                    simdOff = ea();
+                    simdSeg = d.seg;
+                }
+                sys.x87(d, this, d.mem ? s.seg[d.seg].selector : 0, d.mem ? simdAddr(0) : 0);
+            }
+            case 0xF1 -> sys.softInt(1); // INT1 (ICEBP): #DB without the gate DPL check is close enough here
+            case 0x100 -> group6();
+            case 0x102, 0x103 -> {
+                if (d.mem) {
+                    simdOff = ea();
+                    simdSeg = d.seg;
+                }
+                larLsl(op == 0x102, osz);
+            }
+            case 0x10B, 0x1B9, 0x1FF -> throw ud(); // UD2, UD1, UD0
+            case 0x10D -> { } // PREFETCHW
+            case 0x121 -> g[d.rmX()] = sys.readDr(d.regX());
+            case 0x123 -> sys.writeDr(d.regX(), g[d.rmX()]);
+            case 0x1B2, 0x1B4, 0x1B5 -> { // LSS/LFS/LGS m16:16/32/64
+                if (!d.mem) throw ud();
+                long off = ea();
+                long v = memRead(off, d.seg, osz);
+                int sel = (int) memRead(off + osz, d.seg, 2);
+                sys.loadSegment(op == 0x1B2 ? SS : op == 0x1B4 ? FS : GS, sel);
+                setReg(osz, d.regX(), v);
+            }
+            default -> { return false; }
+        }
+        return true;
+    }
+
+    private boolean simdOp(boolean udIfNone) {
+        if (d.mem) {
+            simdOff = ea();
+            simdSeg = d.seg;
+        }
+        if (simd.execute(d, this)) return true;
+        if (udIfNone) throw ud();
+        return false;
+    }
+
+    /** BT/BTS/BTR/BTC; a register bit offset addresses memory beyond the operand (signed, SDM Vol. 2 BT). */
+    private void bitOp(int kind, int size, long bitOff, boolean regOffset) {
+        int bits = size * 8;
+        long v;
+        long addr = 0;
+        if (d.mem) {
+            addr = ea();
+            if (regOffset) {
+                long sOff = sext(bitOff, size);
+                addr += (sOff >> (size == 8 ? 6 : size == 4 ? 5 : 4)) * size;
+                if (!d.a64) addr &= 0xFFFF_FFFFL;
+            }
+            v = memRead(addr, d.seg, size);
+        } else {
+            v = reg(size, d.rmX());
+        }
+        int bit = (int) (bitOff & (bits - 1));
+        long m = 1L << bit;
+        s.rflags = (s.rflags & ~FLAG_CF) | ((v & m) != 0 ? FLAG_CF : 0);
+        if (kind == 0) return;
+        long r = kind == 1 ? v | m : kind == 2 ? v & ~m : v ^ m;
+        if (d.mem) memWrite(addr, d.seg, size, r);
+        else setReg(size, d.rmX(), r);
+    }
+
+    /** SHLD/SHRD; the count is masked to 6 bits for 64-bit operands, else 5 (SDM Vol. 2 SHLD). */
+    private void doubleShift(boolean right, int size, int count) {
+        count &= size == 8 ? 63 : 31;
+        long a = rmRead(size);
+        if (count == 0) return;
+        long b = reg(size, d.regX());
+        int bits = size * 8;
+        if (size == 2 && count > 16) count &= 15; // undefined result; the common behaviour
+        if (count == 0) return;
+        long r, cf;
+        if (size == 8) {
+            r = right ? (a >>> count) | (b << (64 - count)) : (a << count) | (b >>> (64 - count));
+            cf = right ? (a >>> (count - 1)) & 1 : (a >>> (64 - count)) & 1;
+        } else if (!right) {
+            long wide = (a << bits) | b;
+            r = (wide << count >>> bits) & mask(size);
+            cf = (a >>> (bits - count)) & 1;
+        } else {
+            long wide = (b << bits) | a;
+            r = (wide >>> count) & mask(size);
+            cf = (a >>> (count - 1)) & 1;
+        }
+        long f = Alu.szp(r, size) | cf;
+        if ((((r ^ a) >>> (bits - 1)) & 1) != 0) f |= FLAG_OF;
+        s.rflags = (s.rflags & ~Alu.ARITH) | f;
+        rmWrite(size, r);
+    }
+
+    /** CMPS/SCAS with REPE/REPNE, restartable in chunks like the other string instructions. */
+    private void compareString(int op, int size) {
+        long am = d.a64 ? -1L : 0xFFFF_FFFFL;
+        long step = (s.rflags & FLAG_DF) != 0 ? -size : size;
+        boolean rep = d.rep != DecodedInsn.REP_NONE;
+        boolean cmps = op == 0xA6 || op == 0xA7;
+        for (int n = 0; !rep || n < REP_CHUNK; n++) {
+            if (rep && (g[RCX] & am) == 0) return;
+            long b = memRead(g[RDI] & am, ES, size);
+            long a = cmps ? memRead(g[RSI] & am, d.seg, size) : reg(size, RAX);
+            arith(7, a, b, size);
+            if (cmps) g[RSI] = d.a64 ? g[RSI] + step : (g[RSI] + step) & am;
+            g[RDI] = d.a64 ? g[RDI] + step : (g[RDI] + step) & am;
+            if (!rep) return;
+            g[RCX] = d.a64 ? g[RCX] - 1 : (g[RCX] - 1) & am;
+            boolean zf = (s.rflags & FLAG_ZF) != 0;
+            if (d.rep == DecodedInsn.REP_E ? !zf : zf) return;
+        }
+        if ((g[RCX] & am) != 0) s.rip = ripStart;
+    }
+
+    /** INS/OUTS (with REP): one port access per element, so devices see every byte. */
+    private void ioString(int op, int size) {
+        long am = d.a64 ? -1L : 0xFFFF_FFFFL;
+        long step = (s.rflags & FLAG_DF) != 0 ? -size : size;
+        boolean rep = d.rep != DecodedInsn.REP_NONE;
+        int port = (int) g[RDX] & 0xFFFF;
+        for (int n = 0; !rep || n < REP_CHUNK; n++) {
+            if (rep && (g[RCX] & am) == 0) return;
+            if (op <= 0x6D) {
+                mmu.probeWrite(linear(g[RDI] & am, ES), size, user()); // the store must not fault after the read
+                long v = sys.in(port, size);
+                memWrite(g[RDI] & am, ES, size, v);
+                g[RDI] = d.a64 ? g[RDI] + step : (g[RDI] + step) & am;
+            } else {
+                long v = memRead(g[RSI] & am, d.seg, size);
+                sys.out(port, size, v);
+                g[RSI] = d.a64 ? g[RSI] + step : (g[RSI] + step) & am;
+            }
+            if (!rep) return;
+            g[RCX] = d.a64 ? g[RCX] - 1 : (g[RCX] - 1) & am;
+        }
+        if ((g[RCX] & am) != 0) s.rip = ripStart;
+    }
+
+    /** ENTER with 64-bit (or 16-bit) frame pointers (SDM Vol. 2 ENTER, 64-bit mode). */
+    private void enter(int alloc, int level, int osz) {
+        int size = osz == 2 ? 2 : 8;
+        long rbp = g[RBP];
+        push(rbp, size);
+        long frame = g[RSP];
+        for (int i = 1; i < level; i++) {
+            rbp -= size;
+            push(memRead(rbp, SS, size), size);
+        }
+        if (level > 0) push(frame, size);
+        long newRsp = g[RSP] - alloc;
+        memRead(newRsp, SS, 1); // the new stack top must be accessible (#SS/#PF before any change is kept)
+        if (size == 2) g[RBP] = (g[RBP] & ~0xFFFFL) | (frame & 0xFFFF);
+        else g[RBP] = frame;
+        g[RSP] = newRsp;
+    }
+
+    /**
+     * Loads CS for a far transfer in IA-32e mode: a code segment only (call gates and task switches do not
+     * exist in 64-bit mode's far JMP/CALL paths we support; they raise #GP). L selects 64-bit or
+     * compatibility mode (SDM Vol. 2 JMP, CALL, RET "IA-32e mode" paths).
+     */
+    private void loadCode(int sel, long target, int newCpl, boolean ret) {
+        if ((sel & ~3) == 0) throw fault.set(13, true, 0);
+        long[] desc = descTmp;
+        sys.readDescriptor(sel, desc);
+        int type = (int) (desc[1] >>> 8) & 0x1F;
+        int dpl = (int) (desc[1] >>> 13) & 3;
+        if ((type & 0x18) != 0x18) throw fault.set(13, true, sel & ~3);
+        boolean conforming = (type & 4) != 0;
+        int cpl = s.cpl();
+        if (ret) {
+            if ((sel & 3) < cpl || (conforming ? dpl > (sel & 3) : dpl != (sel & 3))) throw fault.set(13, true, sel & ~3);
+        } else if (conforming ? dpl > cpl : (dpl != cpl || (sel & 3) > cpl)) {
+            throw fault.set(13, true, sel & ~3);
+        }
+        if ((desc[1] & 0x8000) == 0) throw fault.set(11, true, sel & ~3);
+        boolean l = (desc[1] & (1L << 21)) != 0;
+        if (l ? !canonical(target) : target > 0xFFFF_FFFFL) throw fault.set(13, true, 0);
+        sys.setAccessed(sel, desc);
+        sys.fillCache(s.cs, (sel & ~3) | newCpl, desc);
+        s.cs.dpl = newCpl;
+        s.rip = target;
+    }
+
+    /** FF /3 and FF /5: far CALL/JMP through m16:16, m16:32 or m16:64 (REX.W). */
+    private void farIndirect(boolean call, int osz) {
+        if (!d.mem) throw ud();
+        long off = ea();
+        long target = memRead(off, d.seg, osz);
+        int sel = (int) memRead(off + osz, d.seg, 2);
+        int oldSel = s.cs.selector;
+        long oldRip = s.rip;
+        long oldRsp = g[RSP];
+        if (call) {
+            push(oldSel, osz);
+            push(oldRip, osz);
+        }
+        try {
+            loadCode(sel, target, s.cpl(), false);
+        } catch (CpuFault f) {
+            g[RSP] = oldRsp;
+            throw f;
+        }
+    }
+
+    /** RETF (imm16): same privilege, or to an outer one with RSP and SS popped as well. */
+    private void farReturn(int osz, int release) {
+        long sp = g[RSP];
+        long target = memRead(sp, SS, osz);
+        int sel = (int) memRead(sp + osz, SS, osz) & 0xFFFF;
+        int cpl = s.cpl();
+        int rpl = sel & 3;
+        if (rpl > cpl) {
+            long newRsp = memRead(sp + 2L * osz + release, SS, osz);
+            int newSs = (int) memRead(sp + 3L * osz + release, SS, osz) & 0xFFFF;
+            loadCode(sel, target, rpl, true);
+            sys.loadSegment(SS, newSs);
+            g[RSP] = newRsp + release;
+            for (int sr : new int[] {ES, DS, FS, GS}) {
+                SegmentRegister r = s.seg[sr];
+                boolean conf = (r.type & 0xC) == 0xC;
+                if (!r.unusable && r.dpl < rpl && !conf) { r.selector = 0; r.unusable = true; r.present = false; }
+            }
+        } else {
+            loadCode(sel, target, cpl, true);
+            g[RSP] = sp + 2L * osz + release;
+        }
+    }
+
+    /** SLDT, STR, LLDT, LTR, VERR, VERW; LDT and TSS descriptors are 16 bytes in IA-32e mode (SDM Vol. 3A 3.5.2). */
+    private void group6() {
+        switch (d.reg) {
+            case 0, 1 -> {
+                int sel = (d.reg == 0 ? s.ldtr : s.tr).selector;
+                if (d.mem) memWrite(ea(), d.seg, 2, sel);
+                else setReg(d.size() == 2 ? 2 : d.size(), d.rmX(), sel);
+            }
+            case 2, 3 -> {
+                if (s.cpl() != 0) throw fault.set(13, true, 0);
+                int sel = (int) rmRead(2);
+                boolean ldt = d.reg == 2;
+                if ((sel & ~3) == 0) {
+                    if (!ldt) throw fault.set(13, true, 0);
+                    s.ldtr.selector = sel;
+                    s.ldtr.unusable = true;
+                    return;
+                }
+                if ((sel & 4) != 0) throw fault.set(13, true, sel & ~3);
+                int idx = sel & ~7;
+                if (idx + 15L > (s.gdtLimit & 0xFFFF_FFFFL)) throw fault.set(13, true, sel & ~3);
+                long lo = mmu.read(s.gdtBase + idx, 8, false);
+                long hi = mmu.read(s.gdtBase + idx + 8, 8, false);
+                long[] desc = descTmp;
+                desc[0] = lo & 0xFFFF_FFFFL;
+                desc[1] = lo >>> 32;
+                int type = (int) (desc[1] >>> 8) & 0x1F;
+                if (ldt ? type != 2 : type != 9) throw fault.set(13, true, sel & ~3);
+                if (((hi >>> 40) & 0x1F) != 0) throw fault.set(13, true, sel & ~3); // upper half's type must be 0
+                if ((desc[1] & 0x8000) == 0) throw fault.set(11, true, sel & ~3);
+                if (!canonical(((hi & 0xFFFF_FFFFL) << 32))) throw fault.set(13, true, sel & ~3);
+                SegmentRegister r = ldt ? s.ldtr : s.tr;
+                if (!ldt) {
+                    desc[1] |= 0x200; // busy
+                    mmu.write(s.gdtBase + idx + 4, 4, desc[1], false);
+                }
+                sys.fillCache(r, sel, desc);
+                r.base = (r.base & 0xFFFF_FFFFL) | (hi & 0xFFFF_FFFFL) << 32;
+            }
+            case 4, 5 -> {
+                int sel = (int) rmRead(2);
+                boolean ok = false;
+                if ((sel & ~3) != 0) {
+                    long[] desc = descTmp;
+                    try {
+                        sys.readDescriptor(sel, desc);
+                        int type = (int) (desc[1] >>> 8) & 0x1F;
+                        int dpl = (int) (desc[1] >>> 13) & 3;
+                        boolean conforming = (type & 0x1C) == 0x1C;
+                        if ((type & 0x10) != 0 && (conforming || (dpl >= s.cpl() && dpl >= (sel & 3)))) {
+                            ok = d.reg == 4 ? ((type & 8) == 0 || (type & 2) != 0) : (type & 0x1A) == 0x12;
+                        }
+                    } catch (CpuFault f) {
+                        if (f.vector != 13) throw f;
+                    }
+                }
+                s.rflags = ok ? s.rflags | FLAG_ZF : s.rflags & ~FLAG_ZF;
+            }
+            default -> throw ud();
+        }
+    }
+
+    /** LAR/LSL in 64-bit mode: the system types valid there are LDT (2), 64-bit TSS (9, 11); not gates. */
+    private void larLsl(boolean lar, int osz) {
+        int sel = (int) (d.mem ? read(0, 2) : reg(2, d.rmX()));
+        long[] desc = descTmp;
+        boolean ok = false;
+        if ((sel & ~3) != 0) {
+            try {
+                sys.readDescriptor(sel, desc);
+                int type = (int) (desc[1] >>> 8) & 0x1F;
+                int dpl = (int) (desc[1] >>> 13) & 3;
+                boolean conforming = (type & 0x1C) == 0x1C;
+                boolean typeOk = (type & 0x10) != 0 || type == 2 || type == 9 || type == 11 || (lar && type == 0xC);
+                ok = typeOk && (conforming || (dpl >= s.cpl() && dpl >= (sel & 3)));
+            } catch (CpuFault f) {
+                if (f.vector != 13) throw f;
+            }
+        }
+        if (!ok) {
+            s.rflags &= ~FLAG_ZF;
+            return;
+        }
+        s.rflags |= FLAG_ZF;
+        long v;
+        if (lar) {
+            v = desc[1] & 0x00F0_FF00L;
+        } else {
+            v = (desc[0] & 0xFFFF) | (desc[1] & 0xF_0000L);
+            if ((desc[1] & (1L << 23)) != 0) v = (v << 12) | 0xFFF;
+        }
+        setReg(osz == 2 ? 2 : osz == 8 ? 8 : 4, d.regX(), osz == 2 ? v & 0xFFFF : v & 0xFFFF_FFFFL);
     }
 
     /** POPF/POPFQ in 64-bit mode (SDM Vol. 2 POPF): IOPL only at CPL 0, IF only when CPL <= IOPL; VM, VIF, VIP kept, RF cleared. */
@@ -642,6 +1093,7 @@ final class LongModeExecutor implements CodeSource, SimdContext {
                 s.rip = target;
             }
             case 4 -> { if (size == 1) throw ud(); jump(rmRead(8)); }
+            case 3, 5 -> { if (size == 1) throw ud(); farIndirect(d.reg == 3, d.size()); }
             case 6 -> { if (size == 1) throw ud(); push(rmRead(d.size()), d.size()); }
             default -> throw ud();
         }

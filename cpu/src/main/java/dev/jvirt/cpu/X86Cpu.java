@@ -77,6 +77,30 @@ public final class X86Cpu implements CodeSource, SimdContext {
 
             @Override
             public void softInt(int vec) { interrupt(vec, false, 0, true, false); }
+
+            @Override
+            public void readDescriptor(int sel, long[] out) { X86Cpu.this.readDescriptor(sel, out, 0); }
+
+            @Override
+            public void setAccessed(int sel, long[] desc) { X86Cpu.this.setAccessed(sel, desc); }
+
+            @Override
+            public void fillCache(SegmentRegister r, int sel, long[] desc) { X86Cpu.fillCache(r, sel, desc); }
+
+            @Override
+            public long in(int port, int size) { return X86Cpu.this.in(port, size); }
+
+            @Override
+            public void out(int port, int size, long v) { X86Cpu.this.out(port, size, v); }
+
+            @Override
+            public void x87(DecodedInsn insn, X87Memory mem, int fds, long fdp) { x87Long(insn, mem, fds, fdp); }
+
+            @Override
+            public void writeDr(int dr, long v) { X86Cpu.this.writeDr(dr, v); }
+
+            @Override
+            public long readDr(int dr) { return s.dr[debugRegister(dr)]; }
         });
     }
 
@@ -747,8 +771,24 @@ public final class X86Cpu implements CodeSource, SimdContext {
 
     private void logInterrupt(String kind, int vec, boolean hasErr, int err) {
         if (!INT_LOG.isLoggable(System.Logger.Level.DEBUG)) return;
-        INT_LOG.log(System.Logger.Level.DEBUG, String.format("%s v=%02x e=%s cpl=%d cs:rip=%04x:%x rsp=%x cr2=%x cr0=%x cr3=%x cr4=%x efer=%x",
-                kind, vec, hasErr ? String.format("%04x", err) : "-", s.cpl(), s.cs.selector, s.rip, g[RSP], s.cr2, s.cr0, s.cr3, s.cr4, s.efer));
+        INT_LOG.log(System.Logger.Level.DEBUG, String.format("%s v=%02x e=%s cpl=%d cs:rip=%04x:%x rsp=%x rax=%x rcx=%x rdx=%x cr2=%x cr0=%x cr3=%x cr4=%x efer=%x",
+                kind, vec, hasErr ? String.format("%04x", err) : "-", s.cpl(), s.cs.selector, s.rip, g[RSP], g[RAX], g[RCX], g[RDX],
+                s.cr2, s.cr0, s.cr3, s.cr4, s.efer)
+                + (kind.equals("exception") ? " code=" + codeBytes() : ""));
+    }
+
+    /** Up to 16 bytes at CS:RIP for the log, or what could be read of them. */
+    private String codeBytes() {
+        StringBuilder b = new StringBuilder();
+        long lin = s.cs.base + s.rip;
+        for (int i = 0; i < 16; i++) {
+            try {
+                b.append(String.format("%02x", mmu.read(lin + i, 1, false)));
+            } catch (CpuFault f) {
+                break;
+            }
+        }
+        return b.toString();
     }
 
     private void exception(int vec, boolean hasErr, int err) {
@@ -2152,6 +2192,30 @@ public final class X86Cpu implements CodeSource, SimdContext {
         }
     }
 
+    /** An x87 instruction in 64-bit mode: the same checks, 64-bit FIP and FDP (SDM Vol. 1 8.1.8). */
+    private void x87Long(DecodedInsn insn, X87Memory mem, int fds, long fdp) {
+        if ((s.cr0 & (CR0_EM | CR0_TS)) != 0) throw fault.set(NM, false, 0);
+        if (fpu == null) throw ud();
+        int op = insn.op;
+        int modrm = insn.mod << 6 | insn.reg << 3 | insn.rm;
+        if (!dev.jvirt.cpu.x87.X87.isDefined(op, modrm)) throw ud();
+        boolean noWait = (op == 0xDB && modrm == 0xE2) || (op == 0xDB && modrm == 0xE3) || (op == 0xDF && modrm == 0xE0)
+                || (insn.mem && (op == 0xD9 || op == 0xDD) && (insn.reg == 6 || insn.reg == 7));
+        if (!noWait) checkPendingFpu();
+        env.operand32 = true;
+        env.realMode = false;
+        env.rexW = (insn.rex & 8) != 0;
+        env.fcs = s.cs.selector;
+        env.fip = eipStart;
+        env.eflags = s.rflags;
+        env.fds = fds;
+        env.fdp = fdp;
+        long flags = fpu.execute(op, modrm, insn.mem ? mem : null, env);
+        if (flags != FpuUnit.NO_FLAGS) {
+            s.rflags = (s.rflags & ~Alu.ARITH) | (flags & (FLAG_ZF | FLAG_PF | FLAG_CF));
+        }
+    }
+
     private void fxsaveRestore(boolean save) {
         if ((s.cr0 & CR0_EM) != 0 || fpu == null) throw ud();
         if ((s.cr0 & CR0_TS) != 0) throw fault.set(NM, false, 0);
@@ -2208,15 +2272,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 writeCr(d.reg, reg(4, d.rm));
             }
             case 0x21 -> setReg(4, d.rm, s.dr[debugRegister(d.reg)]);
-            case 0x23 -> {
-                int r = debugRegister(d.reg);
-                long v = reg(4, d.rm);
-                // Reserved bits read as fixed values (SDM Vol. 3A 18.2.3, 18.2.4).
-                if (r == 6) v = (v & 0xE00F) | 0xFFFF_0FF0L;
-                else if (r == 7) v = (v & 0xFFFF_23FFL) | 0x400;
-                s.dr[r] = v;
-                armDataBreakpoints();
-            }
+            case 0x23 -> writeDr(d.reg, reg(4, d.rm));
             case 0x30 -> {
                 requireCpl0();
                 wrmsr((int) reg(4, RCX), reg(4, RDX) << 32 | reg(4, 0));
@@ -2369,6 +2425,17 @@ public final class X86Cpu implements CodeSource, SimdContext {
      * MOV to/from DRn (SDM Vol. 2 MOV-Debug Registers): #GP at CPL > 0, the general-detect #DB fault when
      * DR7.GD is set (SDM Vol. 3A 18.2.4), DR4/DR5 alias DR6/DR7 unless CR4.DE makes them #UD.
      */
+    /** MOV DRn, r: DR6/DR7 bits 63:32 must be zero in 64-bit mode (#GP(0), SDM Vol. 2 MOV DR). */
+    private void writeDr(int reg, long v) {
+        int r = debugRegister(reg);
+        if ((r == 6 || r == 7) && (v >>> 32) != 0) throw gp(0);
+        // Reserved bits read as fixed values (SDM Vol. 3A 18.2.3, 18.2.4).
+        if (r == 6) v = (v & 0xE00F) | 0xFFFF_0FF0L;
+        else if (r == 7) v = (v & 0xFFFF_23FFL) | 0x400;
+        s.dr[r] = v;
+        armDataBreakpoints();
+    }
+
     private int debugRegister(int reg) {
         requireCpl0();
         if ((s.dr[7] & 0x2000) != 0) {
