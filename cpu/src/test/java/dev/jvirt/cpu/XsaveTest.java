@@ -311,4 +311,87 @@ class XsaveTest {
             assertEquals(13, fault(m), "no IA32_TSC_AUX without RDTSCP");
         }
     }
+
+    /** The 32-bit loader of {@link LongMode64Test}: identity-maps 2 MiB, enables IA-32e mode and jumps to start64. */
+    private static final String ENTER_64 = """
+            .code32
+            lgdt gdtr
+            movl $0x11007, 0x10000
+            movl $0x12007, 0x11000
+            movl $0x87, 0x12000
+            mov %cr4, %eax
+            or $0x40020, %eax
+            mov %eax, %cr4
+            mov $0x10000, %eax
+            mov %eax, %cr3
+            mov $0xC0000080, %ecx
+            rdmsr
+            or $0x100, %eax
+            wrmsr
+            mov %cr0, %eax
+            or $0x80000000, %eax
+            mov %eax, %cr0
+            ljmp $0x18, $start64
+            .p2align 3
+            gdt: .quad 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF, 0x00AF9A000000FFFF
+            gdtr: .word 31
+                  .long gdt
+            .code64
+            start64:
+            """;
+
+    @Test
+    void in64BitModeRexWSelectsThe64BitImageAndXmm8To15AreSaved() {
+        try (TestMachine m = new TestMachine()) {
+            m.cpu.setFpu(new X87(m.state));
+            m.cpu.setCpuModel(CpuModels.get("max").with(CpuFeature.LM, true));
+            byte[] code = GuestAsm.assemble64(ENTER_64 + """
+                    mov $3, %eax
+                    xor %edx, %edx
+                    xor %ecx, %ecx
+                    xsetbv
+                    xgetbv
+                    mov %eax, 0x7000
+                    fxsave64 0x6000
+                    fxsave 0x6400
+                    mov $-1, %eax
+                    mov $-1, %edx
+                    xsave64 0x6800
+                    mov $0xC0000103, %ecx
+                    mov $0x55, %eax
+                    xor %edx, %edx
+                    wrmsr
+                    mov $-1, %rcx
+                    rdtscp
+                    mov %rcx, 0x7008
+                    movl $0x37F, 0x6800
+                    xrstor64 0x6800
+                    hlt
+                    """, 0x100000);
+            m.ram.load(0x100000, code);
+            CpuState s = m.state;
+            s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET;
+            s.cs.setFlat(0x08, true);
+            for (int sr : new int[] {CpuState.DS, CpuState.ES, CpuState.SS, CpuState.FS, CpuState.GS}) s.seg[sr].setFlat(0x10, false);
+            s.rip = 0x100000;
+            s.gpr[CpuState.RSP] = 0x90000;
+            s.rflags = 2;
+            s.fpu.fip = 0x1234_5678_9ABCL;
+            s.fpu.fcs = 0x33;
+            s.fpu.xmm[16] = 0x8888; // XMM8
+            m.cpu.stateChanged();
+            m.runToHalt(10_000);
+            assertEquals(true, s.halted && s.cs.l, "reached the HLT in 64-bit mode");
+            assertEquals(3, m.mem32(OUT));
+            assertEquals(0x1234_5678_9ABCL, mem64(m, 0x6008), "FXSAVE64: 64-bit FPU IP");
+            assertEquals(0x5678_9ABCL, m.mem32(0x6408), "FXSAVE: 32-bit FPU IP ...");
+            assertEquals(0x33, m.memory.read(0x640C, 2), "... and FCS");
+            assertEquals(0x8888, mem64(m, 0x6000 + 160 + 16 * 8), "XMM8 is in the image in 64-bit mode");
+            assertEquals(0x1234_5678_9ABCL, mem64(m, 0x6808), "XSAVE64's legacy region is FXSAVE64's");
+            assertEquals(3, mem64(m, 0x6A00), "XSTATE_BV");
+            assertEquals(0x55, mem64(m, OUT + 8), "RDTSCP: RCX = TSC_AUX, zero-extended");
+            assertEquals(0x37F, s.fpu.fcw, "XRSTOR64 loaded the edited image");
+            assertEquals(0x1234_5678_9ABCL, s.fpu.fip);
+        }
+    }
 }
