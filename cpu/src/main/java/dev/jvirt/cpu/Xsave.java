@@ -26,6 +26,7 @@ final class Xsave {
     private final CpuState s;
     private final FpuState saved = new FpuState();
     private final long[] header = new long[3];
+    private final LegacyRegion region = new LegacyRegion();
 
     Xsave(CpuState s) {
         this.s = s;
@@ -48,7 +49,12 @@ final class Xsave {
     void save(FpuUnit fpu, SimdContext mem, X87Env env, long rfbm) {
         mem.checkWritable(0, HEADER + 8);
         long bv = mem.read(HEADER, 8);
-        if ((rfbm & SUPPORTED) != 0) fpu.fxsave(legacyRegion(mem, rfbm), env);
+        if ((rfbm & SUPPORTED) != 0) {
+            region.mem = mem;
+            region.rfbm = rfbm;
+            fpu.fxsave(region, env);
+            region.mem = null;
+        }
         mem.write(HEADER, 8, (bv & ~rfbm) | rfbm);
     }
 
@@ -78,21 +84,22 @@ final class Xsave {
     }
 
     /** The legacy region with the writes of components outside {@code rfbm} dropped. */
-    private static X87Memory legacyRegion(X87Memory mem, long rfbm) {
-        return new X87Memory() {
-            @Override
-            public long read(long offset, int size) { return mem.read(offset, size); }
+    private static final class LegacyRegion implements X87Memory {
+        X87Memory mem;
+        long rfbm;
 
-            @Override
-            public void write(long offset, int size, long value) {
-                long component;
-                if (offset >= MXCSR_START && offset < MXCSR_END) component = SSE | AVX;
-                else if (offset < X87_END) component = X87;
-                else if (offset < XMM_END) component = SSE;
-                else return;
-                if ((rfbm & component) != 0) mem.write(offset, size, value);
-            }
-        };
+        @Override
+        public long read(long offset, int size) { return mem.read(offset, size); }
+
+        @Override
+        public void write(long offset, int size, long value) {
+            long component;
+            if (offset >= MXCSR_START && offset < MXCSR_END) component = SSE | AVX;
+            else if (offset < X87_END) component = X87;
+            else if (offset < XMM_END) component = SSE;
+            else return;
+            if ((rfbm & component) != 0) mem.write(offset, size, value);
+        }
     }
 
     /** The x87 state after FNINIT with FIP/FDP/FOP cleared and zeroed registers (SDM Vol. 1 13.6). */
