@@ -72,14 +72,21 @@ class CpuModelTest {
         CpuModel m = CpuModels.get("max");
         assertEquals(FPU | DE | PSE | TSC | MSR | PAE | CX8 | APIC | SEP | MTRR | PGE | CMOV | PAT | PSE36 | CLFLUSH | FXSR,
                 cpuid(m, 1, 0)[3]);
-        assertEquals(ECX_X2APIC | ECX_XSAVE, cpuid(m, 1, 0)[2]);
+        int ecx = 0, ext = 0;
+        for (CpuFeature f : CpuFeature.values()) {
+            if (!f.interpreted) continue;
+            if (f.reg == CpuFeature.Reg.LEAF1_ECX) ecx |= f.mask();
+            if (f.reg == CpuFeature.Reg.EXT1_EDX) ext |= f.mask();
+        }
+        assertEquals(ecx, cpuid(m, 1, 0)[2]);
+        assertEquals(ECX_X2APIC | ECX_XSAVE, ecx & (ECX_X2APIC | ECX_XSAVE));
         assertEquals(8 << 8, cpuid(m, 1, 0)[1] & 0xFF00, "CLFLUSH line size in 8-byte units");
-        assertEquals(EXT_NX | EXT_RDTSCP, cpuid(m, 0x8000_0001, 0)[3]);
-        assertEquals(0, cpuid(m, 0x8000_0001, 0)[3] & EXT_LM);
+        assertEquals(ext, cpuid(m, 0x8000_0001, 0)[3]);
+        assertEquals(EXT_NX | EXT_RDTSCP | EXT_LM, ext & (EXT_NX | EXT_RDTSCP | EXT_LM));
         assertEquals(0xD, cpuid(m, 0, 0)[0], "up to the XSAVE leaf");
         assertEquals(0, cpuid(m, 7, 0)[1]);
-        // 32-bit with PAE: 36 physical, 32 linear address bits.
-        assertEquals(32 << 8 | 36, cpuid(m, 0x8000_0008, 0)[0]);
+        // With long mode: 40 physical, 48 linear address bits.
+        assertEquals(48 << 8 | 40, cpuid(m, 0x8000_0008, 0)[0]);
     }
 
     @Test
