@@ -56,7 +56,8 @@ public enum CpuFeature {
     /** The interpreter's TSC runs at an offset from the clock the local APIC's deadline timer counts. */
     TSC_DEADLINE("tsc-deadline", Reg.LEAF1_ECX, 24, false),
     AES("aes", Reg.LEAF1_ECX, 25, false),
-    XSAVE("xsave", Reg.LEAF1_ECX, 26, false),
+    /** XSETBV/XGETBV, XSAVE/XRSTOR in the standard format for x87 and SSE state ({@link Xsave}). */
+    XSAVE("xsave", Reg.LEAF1_ECX, 26, true),
     AVX("avx", Reg.LEAF1_ECX, 28, false),
     F16C("f16c", Reg.LEAF1_ECX, 29, false),
     RDRAND("rdrand", Reg.LEAF1_ECX, 30, false),
@@ -72,18 +73,21 @@ public enum CpuFeature {
     RDSEED("rdseed", Reg.LEAF7_EBX, 18, false),
     ADX("adx", Reg.LEAF7_EBX, 19, false),
     SMAP("smap", Reg.LEAF7_EBX, 20, false),
+    // CPUID.(EAX=0DH,ECX=1):EAX
+    XSAVEOPT("xsaveopt", Reg.LEAFD1_EAX, 0, true),
     // CPUID.80000001H:EDX
     SYSCALL("syscall", Reg.EXT1_EDX, 11, true),
     NX("nx", Reg.EXT1_EDX, 20, true),
     PDPE1GB("pdpe1gb", Reg.EXT1_EDX, 26, true),
-    RDTSCP("rdtscp", Reg.EXT1_EDX, 27, false),
+    RDTSCP("rdtscp", Reg.EXT1_EDX, 27, true),
     LM("lm", Reg.EXT1_EDX, 29, true),
     // CPUID.80000001H:ECX
     LAHF_LM("lahf-lm", Reg.EXT1_ECX, 0, true),
+    SVM("svm", Reg.EXT1_ECX, 2, false),
     ABM("abm", Reg.EXT1_ECX, 5, false);
 
     /** The CPUID output register a feature is reported in. */
-    public enum Reg { LEAF1_EDX, LEAF1_ECX, LEAF7_EBX, EXT1_EDX, EXT1_ECX }
+    public enum Reg { LEAF1_EDX, LEAF1_ECX, LEAF7_EBX, LEAFD1_EAX, EXT1_EDX, EXT1_ECX }
 
     public final String qemuName;
     public final Reg reg;

@@ -16,29 +16,40 @@ import static dev.jvirt.cpu.CpuFeature.*;
 public final class CpuModels {
     private CpuModels() { }
 
-    private static final String INTEL = "GenuineIntel";
+    static final String INTEL = "GenuineIntel", AMD = "AuthenticAMD";
     private static final Set<CpuFeature> I486 = EnumSet.of(FPU, VME, PSE);
     private static final Set<CpuFeature> PENTIUM = union(I486, DE, TSC, CpuFeature.MSR, MCE, CX8, MMX, APIC);
     private static final Set<CpuFeature> PENTIUM2 = union(PENTIUM, PAE, SEP, MTRR, PGE, MCA, CMOV, PAT, PSE36, FXSR);
     private static final Set<CpuFeature> PENTIUM3 = union(PENTIUM2, SSE);
     private static final Set<CpuFeature> PPRO = EnumSet.of(FPU, DE, PSE, TSC, CpuFeature.MSR, MCE, CX8, PGE, CMOV, PAT, FXSR,
             MMX, SSE, SSE2, PAE, SEP, APIC, PNI);
+    /**
+     * QEMU 8/9's qemu64. QEMU also sets SVM, which the interpreter will not implement: it stays in
+     * {@link CpuModel#leftOut()} like every other unimplemented flag.
+     */
+    private static final Set<CpuFeature> QEMU64 = union(PPRO, MTRR, CLFLUSH, MCA, PSE36, CX16, LM, SYSCALL, NX, LAHF_LM, SVM);
+    /** QEMU's Nehalem: the x86-64-v2 level (SSSE3, SSE4.1/4.2, POPCNT, CX16, LAHF/SAHF in 64-bit mode). */
+    private static final Set<CpuFeature> NEHALEM = EnumSet.of(FPU, VME, DE, PSE, TSC, CpuFeature.MSR, PAE, MCE, CX8, APIC, SEP, MTRR,
+            PGE, MCA, CMOV, PAT, PSE36, CLFLUSH, MMX, FXSR, SSE, SSE2, PNI, SSSE3, CX16, SSE4_1, SSE4_2, POPCNT,
+            LM, SYSCALL, NX, LAHF_LM);
 
     private static final Map<String, CpuModel> MODELS = new LinkedHashMap<>();
 
     static {
+        add("qemu64", AMD, 15, 107, 1, 0xD, 0x8000_000A, QEMU64, "QEMU Virtual CPU version 2.5+");
         add("qemu32", 6, 6, 3, 4, 0x8000_0004, PPRO, "QEMU Virtual CPU version 2.5+");
+        add("Nehalem", INTEL, 6, 26, 3, 0xB, 0x8000_0008, NEHALEM, "Intel Core i7 9xx (Nehalem Class Core i7)");
         add("486", 4, 8, 0, 1, 0, I486, "");
         add("pentium", 5, 4, 3, 1, 0, PENTIUM, "");
         add("pentium2", 6, 5, 2, 2, 0, PENTIUM2, "");
         add("pentium3", 6, 7, 3, 3, 0, PENTIUM3, "");
         EnumSet<CpuFeature> all = EnumSet.noneOf(CpuFeature.class);
         for (CpuFeature f : CpuFeature.values()) if (f.interpreted) all.add(f);
-        add("max", 6, 6, 3, 0xB, 0x8000_0008, all, "jvirt Virtual CPU (max)");
+        add("max", 6, 6, 3, 0xD, 0x8000_0008, all, "jvirt Virtual CPU (max)");
     }
 
-    /** The model used when {@code -cpu} is not given: QEMU's default for 32-bit guests. */
-    public static final CpuModel DEFAULT = MODELS.get("qemu32");
+    /** The model used when {@code -cpu} is not given: qemu-system-x86_64's default. */
+    public static final CpuModel DEFAULT = MODELS.get("qemu64");
 
     /** The known model names, default first. */
     public static List<String> names() { return List.copyOf(MODELS.keySet()); }
@@ -104,11 +115,16 @@ public final class CpuModels {
     }
 
     private static void add(String name, int family, int model, int stepping, int level, int xlevel, Set<CpuFeature> qemu, String brand) {
+        add(name, INTEL, family, model, stepping, level, xlevel, qemu, brand);
+    }
+
+    private static void add(String name, String vendor, int family, int model, int stepping, int level, int xlevel,
+                            Set<CpuFeature> qemu, String brand) {
         EnumSet<CpuFeature> have = EnumSet.noneOf(CpuFeature.class), left = EnumSet.noneOf(CpuFeature.class);
         for (CpuFeature f : qemu) (f.interpreted ? have : left).add(f);
         boolean lm = have.contains(LM);
         int phys = lm ? 40 : have.contains(PAE) ? 36 : 32;
-        MODELS.put(name, new CpuModel(name, INTEL, family, model, stepping, level, xlevel, have, left, brand, phys, lm ? 48 : 32));
+        MODELS.put(name, new CpuModel(name, vendor, family, model, stepping, level, xlevel, have, left, brand, phys, lm ? 48 : 32));
     }
 
     private static Set<CpuFeature> union(Set<CpuFeature> base, CpuFeature... more) {

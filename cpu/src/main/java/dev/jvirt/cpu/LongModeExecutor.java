@@ -39,6 +39,9 @@ final class LongModeExecutor implements CodeSource, SimdContext {
         /** Executes {@code d} with the legacy semantics; it must not change RIP. */
         void executeLegacy(DecodedInsn d);
 
+        /** FXSAVE/FXRSTOR(64), XSAVE(64)/XRSTOR(64)/XSAVEOPT(64): 0F AE /0 /1 /4 /5 /6 with {@code mem} as the operand. */
+        void saveRestoreState(DecodedInsn d, SimdContext mem);
+
         void writeCr(int cr, long v);
 
         /** MOV Sreg with the protected-mode checks. */
@@ -505,6 +508,17 @@ final class LongModeExecutor implements CodeSource, SimdContext {
             case 0xA4, 0xA5, 0xAA, 0xAB, 0xAC, 0xAD -> stringOp(op, (op & 1) == 0 ? 1 : osz);
             case 0x105 -> syscall();
             case 0x107 -> sysret();
+            case 0x1AE -> {
+                if (d.mem && d.reg != 2 && d.reg != 3 && d.reg != 7) {
+                    simdOff = ea();
+                    simdSeg = d.seg;
+                    sys.saveRestoreState(d, this);
+                } else if (d.reg == 2 || d.reg == 3) {
+                    simdOp();
+                } else if (d.reg < 5) {
+                    throw ud();
+                } // LFENCE, MFENCE, SFENCE, CLFLUSH: nothing to order or flush here
+            }
             case 0x1C7 -> {
                 if (d.reg != 1 || !d.mem) throw ud();
                 cmpxchg8b16b((d.rex & 8) != 0);

@@ -62,6 +62,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
         this.d = scratchInsn;
         this.longInt = new LongModeInterrupts(state, mmu, fault);
         this.simd = new SimdUnit(state, cpuModel);
+        this.xsave = new Xsave(state);
         this.longExec = new LongModeExecutor(state, mmu, alu, fault, longInt, simd, new LongModeExecutor.SystemOps() {
             @Override
             public void executeLegacy(DecodedInsn insn) {
@@ -101,6 +102,9 @@ public final class X86Cpu implements CodeSource, SimdContext {
 
             @Override
             public long readDr(int dr) { return s.dr[debugRegister(dr)]; }
+
+            @Override
+            public void saveRestoreState(DecodedInsn insn, SimdContext mem) { X86Cpu.this.saveRestoreState(insn.reg, mem, (insn.rex & 8) != 0); }
         });
     }
 
@@ -117,7 +121,8 @@ public final class X86Cpu implements CodeSource, SimdContext {
     private CpuModel cpuModel = CpuModels.DEFAULT;
     private final SimdUnit simd;
     /** What CPUID answers: the model less what this CPU lacks; built on first use. */
-    private CpuModel.Cpuid cpuidTable;
+    private Cpuid cpuidTable;
+    private final Xsave xsave;
     private final int[] cpuidOut = new int[4];
     private MsrDevice msrDevice;
 
@@ -143,14 +148,15 @@ public final class X86Cpu implements CodeSource, SimdContext {
     /** The model as this CPU can honour it: no x87/FXSR without an x87 unit, no APIC without the board's. */
     public CpuModel effectiveCpuModel() {
         CpuModel m = cpuModel;
-        if (fpu == null) m = m.with(CpuFeature.FPU, false).with(CpuFeature.FXSR, false);
+        if (fpu == null) m = m.with(CpuFeature.FPU, false).with(CpuFeature.FXSR, false).with(CpuFeature.XSAVE, false);
         if (msrDevice == null || !msrDevice.handles(MSR_APIC_BASE)) {
             m = m.with(CpuFeature.APIC, false).with(CpuFeature.X2APIC, false).with(CpuFeature.TSC_DEADLINE, false);
         }
         return m;
     }
 
-    private static final int MSR_APIC_BASE = 0x1B;
+    private static final int MSR_APIC_BASE = 0x1B, IA32_TSC_AUX = 0xC000_0103;
+    private static final long APIC_BASE_EXTD = 1L << 10;
 
     /**
      * Masks physical addresses with the A20 gate (null: always enabled). The gate's single listener
@@ -2317,10 +2323,17 @@ public final class X86Cpu implements CodeSource, SimdContext {
             case 0xAE -> {
                 switch (d.reg) {
                     case 0, 1 -> fxsaveRestore(d.reg == 0);
-                    case 5, 6, 7 -> {
-                        if (d.mem && d.reg != 7) throw ud();
+                    case 4, 5, 6 -> {
+                        if (d.mem) {
+                            x87Seg = d.seg;
+                            x87Off = ea();
+                            saveRestoreState(d.reg, this, false);
+                        } else if (d.reg == 4) {
+                            simdOp();
+                        }
                     }
-                    default -> simdOp(); // LDMXCSR, STMXCSR, XSAVE
+                    case 7 -> { } // SFENCE, CLFLUSH
+                    default -> simdOp(); // LDMXCSR, STMXCSR
                 }
             }
             case 0xAF -> setReg(osz, d.reg, imul3(sext(reg(osz, d.reg), osz), sext(rmRead(osz), osz), osz));
@@ -2475,7 +2488,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 mmu.flushNonGlobal();
             }
             case 4 -> {
-                if ((v & ~0x3BFL & 0xFFFF_FFFFL) != 0) throw gp(0); // VME..PSE, PAE, PGE, PCE, OSFXSR
+                if ((v & ~0x3BFL & 0xFFFF_FFFFL & ~(has(CpuFeature.XSAVE) ? Cpuid.CR4_OSXSAVE : 0)) != 0) throw gp(0); // VME..PSE, PAE, PGE, PCE, OSFXSR
                 if (!LongMode.cr4WriteAllowed(s, v)) throw gp(0);
                 if ((s.cr0 & CR0_PG) != 0 && (v & 0x20) != 0 && ((v ^ s.cr4) & 0xB0) != 0 && !s.longMode()
                         && mmu.pdptesReserved(s.cr3)) throw gp(0);
@@ -2487,10 +2500,10 @@ public final class X86Cpu implements CodeSource, SimdContext {
     }
 
     private void cpuid() {
-        CpuModel.Cpuid t = cpuidTable;
+        Cpuid t = cpuidTable;
         if (t == null) cpuidTable = t = effectiveCpuModel().table(0);
         int[] o = cpuidOut;
-        t.query((int) reg(4, 0), (int) reg(4, RCX), o);
+        t.query((int) reg(4, 0), (int) reg(4, RCX), s.cr4, s.xcr0, s.apicBase, o);
         setReg(4, 0, Integer.toUnsignedLong(o[0]));
         setReg(4, RBX, Integer.toUnsignedLong(o[1]));
         setReg(4, RCX, Integer.toUnsignedLong(o[2]));
@@ -2508,6 +2521,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
             return v;
         }
         if (LongMode.isBaseMsr(idx) && effectiveCpuModel().has(CpuFeature.LM)) return LongMode.readBaseMsr(s, idx);
+        if (idx == IA32_TSC_AUX && has(CpuFeature.RDTSCP)) return s.tscAux;
         return switch (idx) {
             case 0x10 -> readTsc();
             case 0x1B -> s.apicBase;
@@ -2525,6 +2539,8 @@ public final class X86Cpu implements CodeSource, SimdContext {
     }
 
     private void wrmsr(int idx, long v) {
+        // x2APIC mode needs the model's x2APIC (SDM Vol. 3A 11.12.1); the board's APIC does not know the model.
+        if (idx == MSR_APIC_BASE && (v & APIC_BASE_EXTD) != 0 && !has(CpuFeature.X2APIC)) throw gp(0);
         MsrDevice dev = msrDevice;
         if (dev != null && dev.handles(idx)) {
             synchronized (ioLock) {
@@ -2536,6 +2552,11 @@ public final class X86Cpu implements CodeSource, SimdContext {
         }
         if (LongMode.isBaseMsr(idx) && effectiveCpuModel().has(CpuFeature.LM)) {
             if (!LongMode.writeBaseMsr(s, idx, v)) throw gp(0);
+            return;
+        }
+        if (idx == IA32_TSC_AUX && has(CpuFeature.RDTSCP)) {
+            if ((v >>> 32) != 0) throw gp(0); // bits 63:32 are reserved
+            s.tscAux = v;
             return;
         }
         switch (idx) {
@@ -2693,6 +2714,10 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 writeMem(d.seg, (off + 2) & am, 4, osz == 4 ? base : base & 0xFF_FFFF);
             }
             case 2, 3 -> {
+                if (!d.mem && d.reg == 2 && (d.rm == 0 || d.rm == 1)) {
+                    extendedControlRegister(d.rm == 1);
+                    return;
+                }
                 if (!d.mem) throw ud();
                 requireCpl0();
                 long off = ea();
@@ -2716,11 +2741,80 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 writeCr(0, ncr0);
             }
             case 7 -> {
+                if (!d.mem && d.rm == 1 && has(CpuFeature.RDTSCP)) {
+                    rdtscp();
+                    return;
+                }
                 if (!d.mem) throw ud();
                 requireCpl0();
                 mmu.flushPage(s.seg[d.seg].base + ea());
             }
             default -> throw ud();
+        }
+    }
+
+    /** Whether the model as this CPU honours it has {@code f}. */
+    private boolean has(CpuFeature f) {
+        Cpuid t = cpuidTable;
+        if (t == null) cpuidTable = t = effectiveCpuModel().table(0);
+        return t.model().has(f);
+    }
+
+    /** XGETBV / XSETBV (SDM Vol. 2): only XCR0 exists; #UD without CR4.OSXSAVE. */
+    private void extendedControlRegister(boolean set) {
+        if ((s.cr4 & Cpuid.CR4_OSXSAVE) == 0) throw ud();
+        if (reg(4, RCX) != 0) throw gp(0);
+        if (!set) {
+            setReg(4, 0, s.xcr0 & 0xFFFF_FFFFL);
+            setReg(4, RDX, s.xcr0 >>> 32);
+            return;
+        }
+        if (s.cpl() != 0) throw gp(0);
+        long v = reg(4, RDX) << 32 | reg(4, 0);
+        if (!Xsave.xcr0Valid(v)) throw gp(0);
+        s.xcr0 = v;
+    }
+
+    /** RDTSCP: the TSC in EDX:EAX and IA32_TSC_AUX in ECX, with RDTSC's CR4.TSD rule. */
+    private void rdtscp() {
+        if ((s.cr4 & 4) != 0 && s.cpl() != 0) throw gp(0);
+        long t = readTsc();
+        setReg(4, 0, t & 0xFFFF_FFFFL);
+        setReg(4, RDX, t >>> 32);
+        setReg(4, RCX, s.tscAux & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * FXSAVE/FXRSTOR (/0 /1, here only from 64-bit mode: {@code rexW} gives the 64-bit FIP/FDP image) and
+     * XSAVE/XRSTOR/XSAVEOPT (/4 /5 /6) with {@code mem} as the memory operand.
+     */
+    private void saveRestoreState(int op, SimdContext mem, boolean rexW) {
+        env.operand32 = true;
+        env.realMode = !s.protectedMode();
+        env.rexW = rexW;
+        env.fcs = s.cs.selector;
+        env.fip = eipStart;
+        if (op <= 1) {
+            if ((s.cr0 & CR0_EM) != 0 || fpu == null) throw ud();
+            if ((s.cr0 & CR0_TS) != 0) throw fault.set(NM, false, 0);
+            if ((mem.linearAddress() & 15) != 0) throw gp(0);
+            if (op == 0) {
+                mem.checkWritable(0, 512);
+                fpu.fxsave(mem, env);
+            } else {
+                if (!fpu.fxrstorMxcsrValid(mem)) throw gp(0);
+                fpu.fxrstor(mem, env);
+            }
+            return;
+        }
+        if (!has(CpuFeature.XSAVE) || (s.cr4 & Cpuid.CR4_OSXSAVE) == 0 || (op == 6 && !has(CpuFeature.XSAVEOPT))) throw ud();
+        if ((s.cr0 & CR0_TS) != 0) throw fault.set(NM, false, 0);
+        if ((mem.linearAddress() & 63) != 0) throw gp(0);
+        long rfbm = (reg(4, RDX) << 32 | reg(4, 0)) & s.xcr0;
+        if (op == 5) {
+            if (!xsave.restore(fpu, mem, env, rfbm)) throw gp(0);
+        } else {
+            xsave.save(fpu, mem, env, rfbm);
         }
     }
 

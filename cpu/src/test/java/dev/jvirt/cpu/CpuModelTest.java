@@ -18,7 +18,8 @@ class CpuModelTest {
             MCE = 1 << 7, CX8 = 1 << 8, APIC = 1 << 9, SEP = 1 << 11, MTRR = 1 << 12, PGE = 1 << 13, MCA = 1 << 14,
             CMOV = 1 << 15, PAT = 1 << 16, PSE36 = 1 << 17, CLFLUSH = 1 << 19, MMX = 1 << 23, FXSR = 1 << 24, SSE = 1 << 25,
             SSE2 = 1 << 26;
-    private static final int ECX_SSE3 = 1, ECX_X2APIC = 1 << 21, EXT_NX = 1 << 20, EXT_LM = 1 << 29;
+    private static final int ECX_SSE3 = 1, ECX_X2APIC = 1 << 21, ECX_XSAVE = 1 << 26, EXT_NX = 1 << 20, EXT_RDTSCP = 1 << 27,
+            EXT_LM = 1 << 29;
 
     private static int[] cpuid(CpuModel m, int leaf, int subleaf) {
         int[] out = new int[4];
@@ -33,9 +34,8 @@ class CpuModelTest {
     }
 
     @Test
-    void qemu32IsTheDefaultAndReportsFamily6Model6Stepping3() {
-        CpuModel m = CpuModels.DEFAULT;
-        assertEquals("qemu32", m.name());
+    void qemu32ReportsFamily6Model6Stepping3() {
+        CpuModel m = CpuModels.get("qemu32");
         int[] l0 = cpuid(m, 0, 0);
         assertEquals(4, l0[0], "highest basic leaf");
         assertEquals("GenuineIntel", text(l0[1], l0[3], l0[2]));
@@ -72,14 +72,21 @@ class CpuModelTest {
         CpuModel m = CpuModels.get("max");
         assertEquals(FPU | DE | PSE | TSC | MSR | PAE | CX8 | APIC | SEP | MTRR | PGE | CMOV | PAT | PSE36 | CLFLUSH | FXSR,
                 cpuid(m, 1, 0)[3]);
-        assertEquals(ECX_X2APIC, cpuid(m, 1, 0)[2]);
+        int ecx = 0, ext = 0;
+        for (CpuFeature f : CpuFeature.values()) {
+            if (!f.interpreted) continue;
+            if (f.reg == CpuFeature.Reg.LEAF1_ECX) ecx |= f.mask();
+            if (f.reg == CpuFeature.Reg.EXT1_EDX) ext |= f.mask();
+        }
+        assertEquals(ecx, cpuid(m, 1, 0)[2]);
+        assertEquals(ECX_X2APIC | ECX_XSAVE, ecx & (ECX_X2APIC | ECX_XSAVE));
         assertEquals(8 << 8, cpuid(m, 1, 0)[1] & 0xFF00, "CLFLUSH line size in 8-byte units");
-        assertEquals(EXT_NX, cpuid(m, 0x8000_0001, 0)[3]);
-        assertEquals(0, cpuid(m, 0x8000_0001, 0)[3] & EXT_LM);
-        assertEquals(0xB, cpuid(m, 0, 0)[0]);
+        assertEquals(ext, cpuid(m, 0x8000_0001, 0)[3]);
+        assertEquals(EXT_NX | EXT_RDTSCP | EXT_LM, ext & (EXT_NX | EXT_RDTSCP | EXT_LM));
+        assertEquals(0xD, cpuid(m, 0, 0)[0], "up to the XSAVE leaf");
         assertEquals(0, cpuid(m, 7, 0)[1]);
-        // 32-bit with PAE: 36 physical, 32 linear address bits.
-        assertEquals(32 << 8 | 36, cpuid(m, 0x8000_0008, 0)[0]);
+        // With long mode: 40 physical, 48 linear address bits.
+        assertEquals(48 << 8 | 40, cpuid(m, 0x8000_0008, 0)[0]);
     }
 
     @Test
@@ -88,7 +95,7 @@ class CpuModelTest {
         assertEquals(1, cpuid(p, 0, 0)[0]);
         assertArrayEqualsInts(cpuid(p, 1, 0), cpuid(p, 4, 0));
         assertArrayEqualsInts(cpuid(p, 1, 0), cpuid(p, 0x8000_0001, 0), "no extended leaves at all");
-        CpuModel q = CpuModels.DEFAULT;
+        CpuModel q = CpuModels.get("qemu32");
         assertArrayEqualsInts(cpuid(q, 4, 0), cpuid(q, 0x8000_0008, 0));
     }
 
@@ -99,17 +106,20 @@ class CpuModelTest {
     @Test
     void leaf4DescribesTheSameCachesAsLeaf2AndLeaf80000006() {
         CpuModel m = CpuModels.get("max");
-        int[] l1d = cpuid(m, 4, 0), l1i = cpuid(m, 4, 1), l2 = cpuid(m, 4, 2), none = cpuid(m, 4, 3);
+        int[] l1d = cpuid(m, 4, 0), l1i = cpuid(m, 4, 1), l2 = cpuid(m, 4, 2), l3 = cpuid(m, 4, 3), none = cpuid(m, 4, 4);
         assertEquals(1, l1d[0] & 0x1F, "data");
         assertEquals(2, l1i[0] & 0x1F, "instruction");
         assertEquals(3, l2[0] & 0x1F, "unified");
+        assertEquals(3, l3[0] & 0x1F, "unified");
+        assertEquals(3, (l3[0] >> 5) & 7);
         assertEquals(0, none[0] & 0x1F, "no more caches");
         assertEquals(1, (l1d[0] >> 5) & 7);
         assertEquals(2, (l2[0] >> 5) & 7);
         assertEquals(32 * 1024, cacheBytes(l1d));      // descriptor 0x2C
         assertEquals(32 * 1024, cacheBytes(l1i));      // descriptor 0x30
         assertEquals(2 * 1024 * 1024, cacheBytes(l2)); // descriptor 0x7D
-        assertEquals(0x2C_307D, cpuid(m, 2, 0)[3]);
+        assertEquals(16 * 1024 * 1024, cacheBytes(l3)); // descriptor 0x4D
+        assertEquals(0x2C30_7D4D, cpuid(m, 2, 0)[3]);
         assertEquals(2048, cpuid(m, 0x8000_0006, 0)[2] >>> 16, "L2 KiB");
     }
 
@@ -192,7 +202,7 @@ class CpuModelTest {
         try (TestMachine t = new TestMachine()) {
             // No x87 unit and no board local APIC: FPU, FXSR and APIC are withheld.
             int[] r = runCpuid(t, 1);
-            assertEquals(0x663, r[0]);
+            assertEquals(CpuModels.DEFAULT.signature(), r[0]);
             assertEquals(0, r[3] & (FPU | FXSR | APIC));
             assertEquals(PAE | SEP | CMOV, r[3] & (PAE | SEP | CMOV));
 

@@ -295,7 +295,7 @@ class LongMode64Test {
                 """)) {
             assertEquals(-1, m.cpu.lastException());
             assertEquals(0x500, m.memory.read(0x3000, 4), "RDMSR IA32_EFER: LME|LMA");
-            assertEquals(0x756E6547, m.memory.read(0x3004, 4), "CPUID vendor 'Genu'");
+            assertEquals(0x68747541, m.memory.read(0x3004, 4), "CPUID vendor 'Auth' (qemu64)");
             assertEquals(0x10000, mem64(m, 0x3008), "MOV r64, CR3 with REX.B");
             assertEquals(0xA0, mem64(m, 0x3010), "MOV CR4 round trip");
             assertEquals(1, m.memory.read(0x3018, 1));

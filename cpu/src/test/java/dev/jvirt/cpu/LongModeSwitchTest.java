@@ -128,6 +128,7 @@ class LongModeSwitchTest {
     @Test
     void lmeIsReservedOnAModelWithoutLongMode() {
         try (TestMachine m = new TestMachine()) {
+            m.cpu.setCpuModel(CpuModels.get("qemu32"));
             m.flat32(TABLES + PAE_CR3_LME + "movl $1, 0x3000\n" + IDTR);
             m.runToHalt(10_000);
             assertEquals(13, m.cpu.lastException());

@@ -133,7 +133,7 @@ class CliTest {
 
     @Test
     void unknownCpuModelListsTheKnownOnes() {
-        assertOneLineError(jvirt("-accel", "interp", "-cpu", "skylake-x"), 1, "-cpu skylake-x: unknown CPU model skylake-x (known: qemu32,");
+        assertOneLineError(jvirt("-accel", "interp", "-cpu", "skylake-x"), 1, "-cpu skylake-x: unknown CPU model skylake-x (known: qemu64, qemu32, Nehalem,");
     }
 
     @Test
@@ -145,6 +145,7 @@ class CliTest {
     void unknownCpuFeatureIsRefused() {
         assertOneLineError(jvirt("-accel", "interp", "-cpu", "qemu32,+warp"), 1, "unknown CPU feature warp");
         assertOneLineError(jvirt("-accel", "interp", "-cpu", "qemu32,+sse"), 1, "sse is not implemented by the interpreter");
+        assertOneLineError(jvirt("-accel", "interp", "-cpu", "Nehalem,+avx"), 1, "-cpu Nehalem,+avx: CPU feature avx is not implemented");
     }
 
     @Test
@@ -152,6 +153,7 @@ class CliTest {
         Result r = jvirt("-cpu", "help");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("qemu32") && r.out().contains("pentium2") && r.out().contains("max"), r.out());
+        assertTrue(r.out().contains("Nehalem") && r.out().contains("(default qemu64)"), r.out());
     }
 
     @Test

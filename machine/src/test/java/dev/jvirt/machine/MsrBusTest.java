@@ -3,6 +3,7 @@ package dev.jvirt.machine;
 import dev.jvirt.accel.interp.InterpProvider;
 import dev.jvirt.accel.interp.InterpVCpu;
 import dev.jvirt.cpu.CpuFeature;
+import dev.jvirt.cpu.CpuModels;
 import dev.jvirt.cpu.CpuState;
 import dev.jvirt.cpu.X86Cpu;
 import dev.jvirt.devices.VirtualClock;
@@ -38,6 +39,7 @@ class MsrBusTest {
         memory.addRam("ram", 0, 1 << 20, 0, 0);
         cpu = new X86Cpu(state, memory, new PortSpace());
         apic.reset();
+        cpu.setCpuModel(CpuModels.get("max"));
         cpu.setMsrDevice(new LapicMsrs(apic));
     }
 
@@ -136,6 +138,7 @@ class MsrBusTest {
     void unknownMsrsFault() {
         run(new Program().rdmsr(0x1234_5678));
         assertTrue(tookGp());
+        cpu.setCpuModel(CpuModels.get("qemu32"));
         run(new Program().wrmsr(0xC000_0100, 1)); // FS.base: no long mode in this CPU
         assertTrue(tookGp());
         run(new Program().rdmsr(0x174)); // the CPU's own MSRs still work next to the bus
@@ -162,5 +165,58 @@ class MsrBusTest {
             assertTrue(s.halted);
             assertEquals(LocalApic.VERSION, s.gpr[CpuState.RAX] & 0xFF_00FF, "the x2APIC version register of the board's APIC");
         }
+    }
+
+    private static final long X2APIC_ON = 0xFEE0_0000L | LocalApic.APIC_BASE_EN | LocalApic.APIC_BASE_EXTD;
+
+    @Test
+    void x2apicModeNeedsTheModelsX2apicFeature() {
+        cpu.setCpuModel(CpuModels.get("qemu64"));
+        run(new Program().wrmsr(0x1B, X2APIC_ON));
+        assertTrue(tookGp(), "qemu64 has no x2APIC: EXTD is reserved");
+        assertFalse(apic.x2apic());
+        cpu.setCpuModel(CpuModels.parse("qemu64,+x2apic"));
+        run(new Program().wrmsr(0x1B, X2APIC_ON));
+        assertFalse(tookGp());
+        assertTrue(apic.x2apic());
+    }
+
+    @Test
+    void readOnlyWriteOnlyAndReservedX2apicRegistersFault() {
+        run(new Program().wrmsr(0x1B, X2APIC_ON));
+        // SDM Vol. 3A Table 11-6: ID, version, ISR/TMR/IRR, LDR and the current count are read-only;
+        // EOI and SELF IPI write-only; DFR, APR, PPR's neighbour RRD and ICR high do not exist as MSRs.
+        for (int msr : new int[] {0x802, 0x803, 0x80A, 0x80D, 0x810, 0x818, 0x820, 0x839}) {
+            run(new Program().wrmsr(msr, 0));
+            assertTrue(tookGp(), "WRMSR " + Integer.toHexString(msr));
+        }
+        for (int msr : new int[] {0x80B, 0x83F, 0x80E, 0x809, 0x831, 0x804, 0x840, 0x8FF}) {
+            run(new Program().rdmsr(msr));
+            assertTrue(tookGp(), "RDMSR " + Integer.toHexString(msr));
+        }
+        run(new Program().wrmsr(0x80B, 1));
+        assertTrue(tookGp(), "EOI takes only 0");
+        run(new Program().wrmsr(0x808, 1L << 32));
+        assertTrue(tookGp(), "bits 63:32 of a 32-bit register are reserved");
+        run(new Program().wrmsr(0x83F, 0x100));
+        assertTrue(tookGp(), "SELF IPI: vector only");
+        run(new Program().rdmsr(0x80A)); // PPR reads fine
+        assertFalse(tookGp());
+    }
+
+    @Test
+    void icrIsOne64BitMsrAndSelfIpiRaisesTheVector() {
+        run(new Program().wrmsr(0x1B, X2APIC_ON)
+                .wrmsr(0x80F, 0x1FF)                   // SVR: software-enabled
+                .wrmsr(0x830, 3L << 32 | 0x41)         // fixed, physical, destination APIC ID 3 in bits 63:32
+                .rdmsr(0x830));
+        assertFalse(tookGp());
+        assertEquals(3L << 32 | 0x41, edxEax() & ~(1L << 12), "destination in EDX, command in EAX");
+        assertTrue(apic.intrPending());
+        assertEquals(0x41, apic.acknowledge());
+        run(new Program().wrmsr(0x83F, 0x52));
+        assertFalse(tookGp());
+        assertTrue(apic.intrPending());
+        assertEquals(0x52, apic.acknowledge());
     }
 }
