@@ -2488,7 +2488,9 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 mmu.flushNonGlobal();
             }
             case 4 -> {
-                if ((v & ~0x3BFL & 0xFFFF_FFFFL & ~(has(CpuFeature.XSAVE) ? Cpuid.CR4_OSXSAVE : 0)) != 0) throw gp(0); // VME..PSE, PAE, PGE, PCE, OSFXSR
+                // VME..PSE, PAE, MCE, PGE, PCE, OSFXSR always; the rest only where the model has the feature
+                long writable = 0x7FFL & ~(has(CpuFeature.SSE) ? 0 : 0x400L) | (has(CpuFeature.XSAVE) ? Cpuid.CR4_OSXSAVE : 0);
+                if ((v & ~writable) != 0) throw gp(0);
                 if (!LongMode.cr4WriteAllowed(s, v)) throw gp(0);
                 if ((s.cr0 & CR0_PG) != 0 && (v & 0x20) != 0 && ((v ^ s.cr4) & 0xB0) != 0 && !s.longMode()
                         && mmu.pdptesReserved(s.cr3)) throw gp(0);
