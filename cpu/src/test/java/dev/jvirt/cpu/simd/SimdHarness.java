@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link #misalign}), driven by decoded instruction bytes: enough to check one instruction's effect and
  * its exceptions without a whole machine.
  */
-final class SimdHarness implements SimdContext {
+class SimdHarness implements SimdContext {
     static final long BASE = 0x1_0000;
     static final CpuModel MODEL = CpuModels.DEFAULT.with(CpuFeature.MMX, true).with(CpuFeature.SSE, true).with(CpuFeature.SSE2, true);
 
@@ -134,13 +134,26 @@ final class SimdHarness implements SimdContext {
         return v;
     }
 
+    /** Whether {@code hex} decodes the same outside 64-bit mode: no REX prefix after the legacy prefixes. */
+    static boolean legacyEncodable(String hex) {
+        byte[] b = HexFormat.of().parseHex(hex);
+        int i = 0;
+        while (b[i] == 0x66 || b[i] == (byte) 0xF2 || b[i] == (byte) 0xF3) i++;
+        return (b[i] & 0xF0) != 0x40;
+    }
+
     /** Runs {@code v} in 64-bit mode and compares every register and memory byte with the host's result. */
     static void check(Vector v) {
+        check(v, true);
+    }
+
+    /** {@link #check(Vector)}, decoded as 64-bit or as 32-bit code. */
+    static void check(Vector v, boolean longMode) {
         SimdHarness h = new SimdHarness();
         h.load(v.in);
         h.s.gpr[6] = h.s.gpr[7] = BASE; // rsi, rdi: the memory operand
         try {
-            h.run64(v.hex);
+            assertTrue(h.run(v.hex, longMode), v.insn + " not executed");
         } catch (Fault f) {
             fail(v.insn + ": fault " + f.vector);
         }
