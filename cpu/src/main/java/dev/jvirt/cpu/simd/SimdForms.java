@@ -39,6 +39,9 @@ final class SimdForms {
         if (!d.mem) throw c.fault(SimdUnit.UD);
     }
 
-    /** XMM form unless no 66 prefix was given: the encoding choice of opcodes without F2/F3 forms, where real processors ignore F2/F3. */
+    /** The XMM form (66) of an opcode without F2/F3 forms; callers have already refused F2/F3 ({@link #foreignRep}). */
     static boolean wide(DecodedInsn d) { return d.prefixCount > 0; }
+
+    /** F2/F3 on an opcode that has no such form: #UD, as the processor does (checked on an x86-64 host). */
+    static boolean foreignRep(DecodedInsn d) { return d.rep != DecodedInsn.REP_NONE; }
 }

@@ -22,7 +22,7 @@ final class SimdIntegerArith {
 
     /** Executes {@code d} if it belongs to this family; false otherwise. */
     boolean execute(DecodedInsn d, SimdContext c) {
-        if ((d.op & 0xF00) != 0x100) return false;
+        if ((d.op & 0xF00) != 0x100 || SimdForms.foreignRep(d)) return false;
         switch (d.op & 0xFF) {
             case 0x63 -> binary(d, c, PACK, 16, 0, MMX);
             case 0x67 -> binary(d, c, PACK, 16, 1, MMX);

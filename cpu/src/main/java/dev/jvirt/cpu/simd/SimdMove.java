@@ -29,6 +29,7 @@ final class SimdMove {
     boolean execute(DecodedInsn d, SimdContext c) {
         if ((d.op & 0xF00) != 0x100) return false;
         int p = d.simdPrefix();
+        if (p >= SIMD_F3 && !hasRepForm(d.op & 0xFF)) return false;
         switch (d.op & 0xFF) {
             case 0x10 -> load(d, c, p);
             case 0x11 -> store(d, c, p);
@@ -71,6 +72,14 @@ final class SimdMove {
             default -> { return shuffle.execute(d, c, p); }
         }
         return true;
+    }
+
+    /** Opcodes of this family whose F3 or F2 form is an instruction (of this family or another). */
+    private static boolean hasRepForm(int op) {
+        return switch (op) {
+            case 0x10, 0x11, 0x12, 0x13, 0x16, 0x17, 0x6F, 0x7F, 0x70, 0x7E, 0xD6 -> true;
+            default -> false;
+        };
     }
 
     /** 0F 10: MOVUPS/MOVUPD, and MOVSS/MOVSD, which zero the rest of the register only when loading from memory. */

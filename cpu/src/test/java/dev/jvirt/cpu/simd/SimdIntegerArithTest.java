@@ -114,5 +114,7 @@ class SimdIntegerArithTest {
         assertFalse(h.run("0f71c001", true), "group 12 /0 is no instruction");
         assertFalse(h.run("0f73e001", true), "no PSRAQ before AVX-512");
         assertFalse(h.run("0f73d801", true), "PSRLDQ has no MMX form");
+        assertFalse(h.run("f30ffcc1", true), "F3 PADDB: #UD on the host too, not an ignored prefix");
+        assertFalse(h.run("f2660ffcc1", true));
     }
 }

@@ -65,6 +65,16 @@ class SimdMoveTest {
     }
 
     @Test
+    void f2OrF3OnAnOpcodeWithoutSuchAFormIsNoInstruction() {
+        // On the host, F3 0F FC (PADDB) and F2 0F 6F raise SIGILL rather than ignoring the prefix.
+        SimdHarness h = new SimdHarness();
+        for (String ud : new String[] {"f20f6fc1", "f30fdbc1", "f2660fefc1", "f30f60c1", "f30fd7c1", "f20fc4c101", "f30f6ec0",
+                "f30ff7c1", "f30f77", "f30fc306"}) {
+            assertFalse(h.run(ud, true), ud);
+        }
+    }
+
+    @Test
     void emmsEmptiesEveryTagAndLeavesTopZero() {
         // On the host, FNSTENV after FLD1; FLD1; PADDB mm; EMMS shows FSW 0000 and FTW FFFF.
         SimdHarness h = new SimdHarness();
