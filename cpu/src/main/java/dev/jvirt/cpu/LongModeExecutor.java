@@ -194,6 +194,9 @@ final class LongModeExecutor implements CodeSource, SimdContext {
         if (d.mem) {
             simdOff = ea();
             simdSeg = d.seg;
+        } else if (d.op == 0x1F7) { // MASKMOVQ/MASKMOVDQU store to DS:rDI (FS/GS overrides count)
+            simdOff = d.a64 ? g[RDI] : g[RDI] & 0xFFFF_FFFFL;
+            simdSeg = d.seg;
         }
         if (!simd.execute(d, this)) throw ud();
     }

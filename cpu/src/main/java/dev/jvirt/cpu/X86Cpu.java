@@ -1394,6 +1394,9 @@ public final class X86Cpu implements CodeSource, SimdContext {
         if (d.mem) {
             x87Seg = d.seg;
             x87Off = ea();
+        } else if (d.op == 0x1F7) { // MASKMOVQ/MASKMOVDQU store to DS:(E)DI, overridable
+            x87Seg = d.seg;
+            x87Off = g[RDI] & (d.a32 ? 0xFFFF_FFFFL : 0xFFFF);
         }
         if (!simd.execute(d, this)) throw ud();
     }
