@@ -80,7 +80,7 @@ final class SimdSsse3Sse4 {
             }
             case 0x30E -> { for (int i = 0; i < 8; i++) setW(r, i, (d.imm >> i & 1) != 0 ? wU(b, i) : wU(a, i)); }
             case 0x342 -> mpsadbw((int) d.imm);
-            default -> throw new IllegalStateException();
+            default -> throw c.fault(SimdUnit.UD); // not reached: sse41() admits only the cases above
         }
         u.setXmm(dst, r[0], r[1]);
         return true;

@@ -86,4 +86,14 @@ class SimdSsse3Sse4Test {
         assertEquals(-1, h.faultOf("66 0f 3a 16 c8 01", false));
         assertEquals(0x1111_2222L, h.g[0]);
     }
+
+    @Test
+    void pextrwRegisterFormOfTheThreeByteMapZeroExtends() {
+        SimdHarness h = new SimdHarness(SimdHarness.fullModel());
+        h.unit.setXmm(1, 0, 0xBEEF_0000_0000_0000L);
+        h.g[0] = -1L;
+        // 66 REX.W 0F 3A 15 /r ib: PEXTRW r64, xmm1, 7 (GNU as prefers 0F C5 for the register form)
+        assertEquals(-1, h.faultOf("66 48 0f 3a 15 c8 07", true));
+        assertEquals(0xBEEFL, h.g[0]);
+    }
 }
