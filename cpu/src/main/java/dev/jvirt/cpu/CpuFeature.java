@@ -38,21 +38,21 @@ public enum CpuFeature {
     TM("tm", Reg.LEAF1_EDX, 29, false),
     PBE("pbe", Reg.LEAF1_EDX, 31, false),
     // CPUID.1:ECX
-    PNI("pni", Reg.LEAF1_ECX, 0, false),
+    PNI("pni", Reg.LEAF1_ECX, 0, true),
     PCLMULQDQ("pclmulqdq", Reg.LEAF1_ECX, 1, false),
     MONITOR("monitor", Reg.LEAF1_ECX, 3, false),
     VMX("vmx", Reg.LEAF1_ECX, 5, false),
     EST("est", Reg.LEAF1_ECX, 7, false),
-    SSSE3("ssse3", Reg.LEAF1_ECX, 9, false),
+    SSSE3("ssse3", Reg.LEAF1_ECX, 9, true),
     FMA("fma", Reg.LEAF1_ECX, 12, false),
     CX16("cx16", Reg.LEAF1_ECX, 13, true),
     PCID("pcid", Reg.LEAF1_ECX, 17, false),
-    SSE4_1("sse4.1", Reg.LEAF1_ECX, 19, false),
-    SSE4_2("sse4.2", Reg.LEAF1_ECX, 20, false),
+    SSE4_1("sse4.1", Reg.LEAF1_ECX, 19, true),
+    SSE4_2("sse4.2", Reg.LEAF1_ECX, 20, true),
     /** Needs the board's local APIC behind the MSR bus (0x800-0x8FF). */
     X2APIC("x2apic", Reg.LEAF1_ECX, 21, true),
-    MOVBE("movbe", Reg.LEAF1_ECX, 22, false),
-    POPCNT("popcnt", Reg.LEAF1_ECX, 23, false),
+    MOVBE("movbe", Reg.LEAF1_ECX, 22, true),
+    POPCNT("popcnt", Reg.LEAF1_ECX, 23, true),
     /** The interpreter's TSC runs at an offset from the clock the local APIC's deadline timer counts. */
     TSC_DEADLINE("tsc-deadline", Reg.LEAF1_ECX, 24, false),
     AES("aes", Reg.LEAF1_ECX, 25, false),
@@ -84,7 +84,7 @@ public enum CpuFeature {
     // CPUID.80000001H:ECX
     LAHF_LM("lahf-lm", Reg.EXT1_ECX, 0, true),
     SVM("svm", Reg.EXT1_ECX, 2, false),
-    ABM("abm", Reg.EXT1_ECX, 5, false);
+    ABM("abm", Reg.EXT1_ECX, 5, true);
 
     /** The CPUID output register a feature is reported in. */
     public enum Reg { LEAF1_EDX, LEAF1_ECX, LEAF7_EBX, LEAFD1_EAX, EXT1_EDX, EXT1_ECX }

@@ -302,6 +302,7 @@ final class LongModeExecutor implements CodeSource, SimdContext {
         if (op >= 0x180 && op <= 0x18F) { if (alu.cond(op & 0xF)) jump(s.rip + (int) d.imm); return; }
         if (op >= 0xB0 && op <= 0xB7) { setReg(1, d.opReg(), d.imm); return; }
         if (op >= 0xB8 && op <= 0xBF) { setReg(osz, d.opReg(), d.imm); return; }
+        if ((op == 0x1BC || op == 0x1BD) && simd.countsZeros(d)) { simdOp(); return; } // LZCNT/TZCNT, not BSF/BSR
         switch (op) {
             case 0x63 -> setReg(osz, d.regX(), osz == 8 ? sext(rmRead(4), 4) : rmRead(osz));
             case 0x68 -> push(sext(d.imm, osz == 2 ? 2 : 4), osz);

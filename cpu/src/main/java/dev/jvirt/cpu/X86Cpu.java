@@ -2365,6 +2365,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 setReg(osz, d.reg, sext(rmRead(size), size) & mask(osz));
             }
             case 0xBC, 0xBD -> {
+                if (simd.countsZeros(d)) { simdOp(); return; }
                 long v = rmRead(osz);
                 if (v == 0) {
                     s.rflags |= FLAG_ZF;

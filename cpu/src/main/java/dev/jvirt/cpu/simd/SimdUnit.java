@@ -46,6 +46,9 @@ public final class SimdUnit {
                 || string.execute(d, c) || gprOps.execute(d, c);
     }
 
+    /** F3 0F BC/BD is TZCNT/LZCNT here, not BSF/BSR: the executors ask before their own bit scans. */
+    public boolean countsZeros(DecodedInsn d) { return gprOps.countsZeros(d); }
+
     // ---- exception checks (SDM Vol. 2 2.5, Vol. 3A 13.1.4 / 12.1) ----
 
     /** Before an SSE instruction: #UD with CR0.EM or without CR4.OSFXSR, #NM with CR0.TS. */
