@@ -94,16 +94,16 @@ final class Form64 {
         Case64 c = new Case64(this, scratch);
         Values.randomize(c, r);
         c.in.gpr[RSP] = scratch + STACK_AT - 8 * r.nextInt(16);
-        c.rex = rexW || r.nextInt(3) == 0;
+        c.rex = rexW || r.nextInt(2) == 0;
         int used = implicit | 1 << RSP;
         if (ext == -1) {
-            c.reg = operand(r, regKind);
+            c.reg = operand(r, regKind, c.rex);
             if (regKind == Kind.GPR) used |= 1 << gprIndex(c, c.reg, regBits);
         } else if (ext >= 0) {
             c.reg = ext;
         }
         if (plusReg || (ext != -2 && !mem)) {
-            c.rm = operand(r, plusReg ? Kind.GPR : rmKind);
+            c.rm = operand(r, plusReg ? Kind.GPR : rmKind, c.rex);
             if (plusReg || rmKind == Kind.GPR) used |= 1 << gprIndex(c, c.rm, rmBits);
         }
         c.imm = switch (immBytes) {
@@ -117,11 +117,11 @@ final class Form64 {
         if (mem) {
             c.addressing = r.nextInt(6);
             if (c.addressing < 5) {
-                c.base = pick(r, used);
+                c.base = pick(r, used, c.rex);
                 used |= 1 << c.base;
             }
             if (c.addressing == 3 || c.addressing == 4) {
-                c.index = pick(r, used);
+                c.index = pick(r, used, c.rex);
                 c.scale = r.nextInt(4);
                 c.in.gpr[c.index] = r.nextInt(33) - 16;
             }
@@ -137,10 +137,10 @@ final class Form64 {
     }
 
     /** A register of the class other than RSP (for GPRs, so RSP always points at the stack). */
-    private int operand(Random r, Kind k) {
-        if (k != Kind.GPR) return r.nextInt(k == Kind.MMX ? 8 : 16);
+    private static int operand(Random r, Kind k, boolean rex) {
+        if (k != Kind.GPR) return r.nextInt(k == Kind.MMX || !rex ? 8 : 16);
         int n;
-        do n = r.nextInt(16); while (n == RSP);
+        do n = r.nextInt(rex ? 16 : 8); while (n == RSP);
         return n;
     }
 
@@ -149,9 +149,10 @@ final class Form64 {
         return size == 8 && !c.rex && n >= 4 && n < 8 ? n - 4 : n;
     }
 
-    private static int pick(Random r, int used) {
+    /** An address register; without REX only R0-R7, so that byte registers 4-7 stay AH-BH as drawn. */
+    private static int pick(Random r, int used, boolean rex) {
         int n;
-        do n = r.nextInt(16); while ((used & 1 << n) != 0);
+        do n = r.nextInt(rex ? 16 : 8); while ((used & 1 << n) != 0);
         return n;
     }
 

@@ -151,11 +151,15 @@ final class Simd64 {
                 // Legacy-encoded compare predicates are imm8[2:0]; ROUND* uses imm8[3:0]; PCMPxSTRx imm8[6:0].
                 case "cmpps", "cmpss", "cmppd", "cmpsd" -> f.tweak = (c, r) -> c.imm &= 7;
                 case "roundps", "roundpd", "roundss", "roundsd" -> f.tweak = (c, r) -> c.imm &= 0xF;
-                case "pcmpestrm", "pcmpestri", "pcmpistrm", "pcmpistri" -> f.tweak = (c, r) -> {
-                    c.imm &= 0x7F;
-                    if (r.nextBoolean()) c.in.gpr[0] = r.nextInt(40) - 20;
-                    if (r.nextBoolean()) c.in.gpr[2] = r.nextInt(40) - 20;
-                };
+                case "pcmpestrm", "pcmpestri" -> {
+                    f.implicit |= 1 | 4; // the explicit lengths
+                    f.tweak = (c, r) -> {
+                        c.imm &= 0x7F;
+                        if (r.nextBoolean()) c.in.gpr[0] = r.nextInt(40) - 20;
+                        if (r.nextBoolean()) c.in.gpr[2] = r.nextInt(40) - 20;
+                    };
+                }
+                case "pcmpistrm", "pcmpistri" -> f.tweak = (c, r) -> c.imm &= 0x7F;
                 case "ldmxcsr" -> f.tweak = (c, r) -> c.setMemory(32, NativeExecutor.MXCSR_MASKS | (r.nextInt(4) << 13)
                         | (r.nextBoolean() ? 0x8040 : 0) | r.nextInt(0x40));
                 case "maskmovq", "maskmovdqu" -> {
