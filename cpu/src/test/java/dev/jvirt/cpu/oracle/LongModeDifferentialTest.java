@@ -23,7 +23,6 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -48,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>{@code -Doracle.forms=REGEX} selects forms by name, {@code -Djvirt.oracle.cases=N} sets the cases per form.
  * A summary table (form, cases, differing cases, first difference) is printed at the end.
  */
-class DifferentialTest64 {
+class LongModeDifferentialTest {
     static final int CASES = Integer.getInteger("jvirt.oracle.cases", 1000);
     static final long SEED = 0x6A76_6972_7436_34L;
     static final long ARITH = 0x8D5, DF = 0x400;
@@ -73,7 +72,7 @@ class DifferentialTest64 {
     record Result(Form64 form, int cases, int diffs, int undefinedOpcode, String first) { }
 
     private static Set<String> loadPending() {
-        try (InputStream in = DifferentialTest64.class.getResourceAsStream("pending64.txt")) {
+        try (InputStream in = LongModeDifferentialTest.class.getResourceAsStream("pending64.txt")) {
             Set<String> s = new HashSet<>();
             if (in == null) return s;
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
@@ -89,7 +88,7 @@ class DifferentialTest64 {
     @BeforeAll
     static void setUp() throws IOException {
         String why = NativeExecutor.unsupportedReason();
-        if (why != null) System.out.println("DifferentialTest64 skipped: " + why);
+        if (why != null) System.out.println("LongModeDifferentialTest skipped: " + why);
         Assumptions.assumeTrue(why == null, why);
         hostFlags = new HashSet<>();
         for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -112,7 +111,7 @@ class DifferentialTest64 {
     @AfterAll
     static void tearDown() {
         if (host == null) return;
-        StringBuilder b = new StringBuilder("DifferentialTest64 summary (form | cases | differing | first difference):\n");
+        StringBuilder b = new StringBuilder("LongModeDifferentialTest summary (form | cases | differing | first difference):\n");
         int forms = 0, bad = 0, pending = 0;
         long cases = 0;
         for (Result r : results.values()) {
@@ -163,7 +162,7 @@ class DifferentialTest64 {
             if (!SELECT.matcher(f.name).find()) continue;
             tests.add(DynamicTest.dynamicTest(f.name, () -> check(f)));
         }
-        tests.add(DynamicTest.dynamicTest("pending mnemonics still differ", DifferentialTest64::pendingStillPending));
+        tests.add(DynamicTest.dynamicTest("pending mnemonics still differ", LongModeDifferentialTest::pendingStillPending));
         return tests.stream();
     }
 
@@ -286,6 +285,4 @@ class DifferentialTest64 {
         for (int i = 15; i >= 8; i--) v = v << 8 | (c.buf[Form64.OPERAND_AT + i] & 0xFF);
         return v;
     }
-
-    static String lower(String s) { return s.toLowerCase(Locale.ROOT); }
 }
