@@ -505,7 +505,9 @@ final class LongModeExecutor implements CodeSource, SimdContext {
                 arith(7, acc, dst, size);
                 if (acc == dst) rmWrite(size, reg(size, d.regX()));
                 else {
-                    rmWrite(size, dst); // the destination is written back either way
+                    // A memory destination gets its write cycle either way; a register one is not written at all,
+                    // so a 32-bit one keeps its upper half (no zero-extension), as the host CPU shows.
+                    if (d.mem) rmWrite(size, dst);
                     setReg(size, RAX, dst);
                 }
             }

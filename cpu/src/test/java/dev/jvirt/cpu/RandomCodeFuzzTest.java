@@ -289,4 +289,11 @@ class RandomCodeFuzzTest {
 
     @Test
     void pagedCpl3() { fuzz(Mode.PAGED, 55); }
+
+    /** 64-bit mode under 4-level paging: the same assertions, with the IA-32e frame ({@link LongModeFuzz}). */
+    @Test
+    void longModeCpl3() { LongModeFuzz.fuzz(true, 66); }
+
+    @Test
+    void longModeCpl0() { LongModeFuzz.fuzz(false, 77); }
 }

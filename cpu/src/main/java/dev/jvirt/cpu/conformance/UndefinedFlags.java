@@ -36,6 +36,8 @@ public final class UndefinedFlags {
         put(OF | SF | AF | PF, "0FA3", "0FAB", "0FB3", "0FBB", "0FBA.4", "0FBA.5", "0FBA.6", "0FBA.7");
         // BSF/BSR: "The CF, OF, SF, AF, and PF flags are undefined."
         put(CF | OF | SF | AF | PF, "0FBC", "0FBD");
+        // LZCNT/TZCNT (F3-prefixed 0FBD/0FBC): "ZF and CF flags are modified ... The OF, SF, PF and AF flags are undefined."
+        put(OF | SF | PF | AF, "F30FBC", "F30FBD");
     }
 
     private UndefinedFlags() { }
@@ -65,7 +67,8 @@ public final class UndefinedFlags {
 
     /**
      * The undefined bits for a form executed with {@code operandBits}-bit operands (8, 16, 32), for
-     * the 386+ forms as well; {@code count} is the shift count as encoded (masked here to 5 bits).
+     * the 386+ forms as well, and 64 (REX.W); {@code count} is the shift count as encoded, masked here as the
+     * CPU masks it: to 6 bits with a 64-bit operand, else to 5 bits (SDM SAL/SAR/SHL/SHR, SHLD, SHRD).
      * Beyond {@link #mask(String, int)}:
      * <ul>
      * <li>SHL/SHR (C0-D3 /4 /5 /6): "[CF] is undefined for SHL and SHR instructions where the count is
@@ -77,7 +80,7 @@ public final class UndefinedFlags {
      * </ul>
      */
     public static int mask(String form, int count, int operandBits) {
-        int c = count & 0x1F;
+        int c = count & (operandBits == 64 ? 0x3F : 0x1F);
         switch (form) {
             case "0FA4", "0FA5", "0FAC", "0FAD" -> {
                 if (c == 0) return 0;
@@ -86,7 +89,7 @@ public final class UndefinedFlags {
             }
             default -> { }
         }
-        int m = mask(form, count);
+        int m = isShiftGroup(form) ? mask(form, c == 0 ? 0 : c == 1 ? 1 : 2) : mask(form, count);
         if (c >= operandBits && isShiftGroup(form) && (form.endsWith(".4") || form.endsWith(".5") || form.endsWith(".6"))) {
             m |= CF;
         }
@@ -99,7 +102,7 @@ public final class UndefinedFlags {
      */
     public static boolean resultUndefined(String form, int count, int operandBits) {
         return switch (form) {
-            case "0FA4", "0FA5", "0FAC", "0FAD" -> (count & 0x1F) > operandBits;
+            case "0FA4", "0FA5", "0FAC", "0FAD" -> (count & (operandBits == 64 ? 0x3F : 0x1F)) > operandBits;
             default -> false;
         };
     }

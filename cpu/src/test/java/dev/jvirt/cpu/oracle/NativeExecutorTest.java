@@ -89,4 +89,33 @@ class NativeExecutorTest {
         assertEquals(0x400, host.execute(new byte[] {(byte) 0xFD}, r, 0) & 0x400, "STD");
         assertEquals(0, host.execute(new byte[] {(byte) 0xFC}, r, 0x400) & 0x400, "CLD");
     }
+
+    @Test
+    void xmmMxcsrAndMmxRegistersAreLoadedAndStored() {
+        var r = new NativeExecutor.Regs();
+        r.xmm[2] = Double.doubleToRawLongBits(1.5);
+        r.xmm[3] = 7;
+        r.xmm[30] = Double.doubleToRawLongBits(2.25); // XMM15
+        r.mxcsr = NativeExecutor.MXCSR_MASKS | 0x6000;  // round toward zero
+        r.mm[5] = 0x0102_0304_0506_0708L;
+        host.execute(HexFormat.of().parseHex("f2410f58ce"), r); // addsd xmm1, xmm14
+        assertEquals(Double.doubleToRawLongBits(1.5), r.xmm[2], "XMM1 low quadword: 1.5 + 0");
+        assertEquals(7, r.xmm[3], "ADDSD keeps the high quadword");
+        assertEquals(Double.doubleToRawLongBits(2.25), r.xmm[30]);
+        assertEquals(0x7F80, r.mxcsr, "MXCSR round trip");
+        assertEquals(0x0102_0304_0506_0708L, r.mm[5]);
+        host.execute(HexFormat.of().parseHex("0f6fc5"), r); // movq mm0, mm5
+        assertEquals(0x0102_0304_0506_0708L, r.mm[0]);
+    }
+
+    @Test
+    void pushWritesBelowTheGivenStackInTheScratchArea() {
+        var scratch = host.scratch();
+        var r = new NativeExecutor.Regs();
+        r.gpr[4] = scratch.address() + 64;
+        r.gpr[0] = 0x1122_3344_5566_7788L;
+        host.execute(new byte[] {0x50}, r); // push rax
+        assertEquals(scratch.address() + 56, r.gpr[4]);
+        assertEquals(0x1122_3344_5566_7788L, scratch.get(ValueLayout.JAVA_LONG_UNALIGNED, 56));
+    }
 }
