@@ -687,7 +687,10 @@ final class LongModeExecutor implements CodeSource, SimdContext {
     private void doubleShift(boolean right, int size, int count) {
         count &= size == 8 ? 63 : 31;
         long a = rmRead(size);
-        if (count == 0) return;
+        if (count == 0) {
+            if (size == 4 && !d.mem) setReg(4, d.rmX(), a); // a 32-bit register is still written: zero-extended
+            return;
+        }
         long b = reg(size, d.regX());
         int bits = size * 8;
         if (size == 2 && count > 16) count &= 15; // undefined result; the common behaviour
