@@ -23,6 +23,9 @@ public interface VCpu extends AutoCloseable {
     @Override
     default void close() { }
 
+    /** A one-line, racy look at where the vCPU is, for {@code -d cpu} sampling; empty if the backend can't tell. */
+    default String debugSample() { return ""; }
+
     /** Why {@link #run()} returned. */
     record Exit(Kind kind, String message) {
         public enum Kind {

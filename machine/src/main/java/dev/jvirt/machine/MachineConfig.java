@@ -18,11 +18,12 @@ import java.util.Locale;
  * @param demo         no arguments were given: boot the built-in demo and report the guest's own status
  * @param cpuSpec      the {@code -cpu} argument as given, or null
  * @param logInterrupts {@code -d int}: log every exception and interrupt the interpreter delivers
+ * @param sampleCpu    {@code -d cpu}: print where the vCPU is once a second
  * @param cpuModel     the interpreter's CPU model ({@code -cpu host} with KVM: the default, unused)
  */
 public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> initrd, List<String> initrdArgs,
                             String append, String serial, String debugcon, int[] debugExit, boolean noReboot,
-                            int icountShift, boolean bootTimeline, boolean guestErrors, boolean logInterrupts, boolean hpet, Long rtcBase, boolean demo,
+                            int icountShift, boolean bootTimeline, boolean guestErrors, boolean logInterrupts, boolean sampleCpu, boolean hpet, Long rtcBase, boolean demo,
                             String cpuSpec, CpuModel cpuModel) {
     public static final long DEFAULT_RAM = 128L << 20;
 
@@ -93,21 +94,22 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
             shift = (int) Sizes.parseInt("-icount", v);
             if (shift < 0 || shift > 10) throw new UsageException("-icount " + o.icount + ": shift must be 0..10");
         }
-        boolean boot = false, guestErrors = false, ints = false;
+        boolean boot = false, guestErrors = false, ints = false, cpu = false;
         if (o.debug != null) {
             for (String item : o.debug.split(",")) {
                 switch (item) {
                     case "boot" -> boot = true;
                     case "guest_errors", "unimp" -> guestErrors = true;
                     case "int" -> ints = true;
-                    case "cpu", "exec", "in_asm", "mmu", "pcall", "cpu_reset", "ioport" ->
-                            throw new UsageException("-d " + item + " is not built yet (built: boot, guest_errors, unimp, int)");
-                    default -> throw new UsageException("-d " + item + ": unknown debug item (built: boot, guest_errors, unimp, int)");
+                    case "cpu" -> cpu = true;
+                    case "exec", "in_asm", "mmu", "pcall", "cpu_reset", "ioport" ->
+                            throw new UsageException("-d " + item + " is not built yet (built: boot, guest_errors, unimp, int, cpu)");
+                    default -> throw new UsageException("-d " + item + ": unknown debug item (built: boot, guest_errors, unimp, int, cpu)");
                 }
             }
         }
         return new MachineConfig(ram, accel, kernel, List.copyOf(initrd), List.copyOf(initrdArgs), o.append == null ? "" : o.append,
-                serial, o.debugcon, debugExit, o.noReboot, shift, boot, guestErrors, ints, !o.noHpet,
+                serial, o.debugcon, debugExit, o.noReboot, shift, boot, guestErrors, ints, cpu, !o.noHpet,
                 o.rtc == null ? null : rtcBase(o.rtc), demo, o.cpu, cpuModel(o.cpu, accel));
     }
 

@@ -61,7 +61,7 @@ final class Options {
     @Option(names = {"-machine", "-M"}, paramLabel = "pc[,accel=NAME][,kernel-irqchip=off]", description = "machine type: pc (i440FX/PIIX)")
     String machine;
 
-    @Option(names = "-d", paramLabel = "ITEMS", description = "debug output: boot (milestones with wall time), guest_errors (log what the guest did wrong), int (every exception and interrupt)")
+    @Option(names = "-d", paramLabel = "ITEMS", description = "debug output: boot (milestones with wall time), guest_errors (log what the guest did wrong), int (every exception and interrupt), cpu (where the vCPU is, sampled each second)")
     String debug;
 
     @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "print this help and exit")

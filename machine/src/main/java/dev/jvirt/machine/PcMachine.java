@@ -166,8 +166,25 @@ public final class PcMachine implements AutoCloseable {
         vcpu.setState(s);
     }
 
+    /** {@code -d cpu}: where the vCPU is, once a second, on stderr (a sample, not QEMU's per-block trace). */
+    private void startCpuSampler() {
+        Thread t = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                System.err.println("jvirt: cpu: " + vcpu.debugSample());
+            }
+        }, "jvirt-cpu-sampler");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private int runUntilStop() {
         timeline.mark("first instruction");
+        if (cfg.sampleCpu()) startCpuSampler();
         while (true) {
             VCpu.Exit exit = vcpu.run();
             AcceleratorProvider target = pendingSwitch;

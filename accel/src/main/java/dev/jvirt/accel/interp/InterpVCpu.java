@@ -168,4 +168,11 @@ public final class InterpVCpu implements VCpu {
         cpu.loadStateTsc();
         cpu.stateChanged();
     }
+
+    @Override
+    public String debugSample() {
+        CpuState s = state;
+        return String.format("cs:rip=%04x:%x rsp=%x rflags=%x cr3=%x halted=%b", s.cs.selector, s.rip, s.gpr[CpuState.RSP], s.rflags,
+                s.cr3, s.halted);
+    }
 }
