@@ -1,0 +1,169 @@
+package dev.jvirt.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * IA-32e control transfers and system instructions that the host oracle cannot run (they leave the
+ * instruction or need CPL 0): far CALL/RET between 64-bit and compatibility mode (SDM Vol. 2 CALL/RET,
+ * IA-32e paths), LTR/LLDT with 16-byte system descriptors (Vol. 3A 7.2.3, 3.5.2), SGDT's 10-byte image,
+ * LOOP and JRCXZ, INS/OUTS, and x87 in 64-bit mode.
+ */
+class LongModeSystemTest {
+    /** 32-bit loader: identity-maps 2 MiB, enables IA-32e mode and jumps to start64 with CS = 0x18 (L=1). */
+    private static final String ENTER = """
+            .code32
+            lgdt gdtr
+            movl $0x11007, 0x10000
+            movl $0x12007, 0x11000
+            movl $0x87, 0x12000
+            mov %cr4, %eax
+            or $0x20, %eax
+            mov %eax, %cr4
+            mov $0x10000, %eax
+            mov %eax, %cr3
+            mov $0xC0000080, %ecx
+            rdmsr
+            or $0x100, %eax
+            wrmsr
+            mov %cr0, %eax
+            or $0x80000000, %eax
+            mov %eax, %cr0
+            ljmp $0x18, $start64
+            .p2align 4
+            /* 0x08 32-bit code, 0x10 data, 0x18 64-bit code, 0x20 64-bit TSS (16 bytes), 0x30 LDT (16 bytes) */
+            gdt: .quad 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF, 0x00AF9A000000FFFF
+                 .quad 0x0000890000000067 + (0x4000 << 16), 0x0000000000000001
+                 .quad 0x000082000000000F + (0x5000 << 16), 0x0000000000000000
+            gdtr: .word gdtr - gdt - 1
+                  .long gdt
+            .code64
+            start64:
+            """;
+
+    private static TestMachine run(String code64) {
+        TestMachine m = new TestMachine();
+        m.cpu.setCpuModel(CpuModels.get("max"));
+        m.cpu.setFpu(new dev.jvirt.cpu.x87.X87(m.state));
+        byte[] code = GuestAsm.assemble64(ENTER + code64 + "\nhlt\n", 0x100000);
+        m.ram.load(0x100000, code);
+        CpuState s = m.state;
+        s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET | CpuState.CR0_NE;
+        s.cs.setFlat(0x08, true);
+        for (int sr : new int[] {CpuState.DS, CpuState.ES, CpuState.SS, CpuState.FS, CpuState.GS}) s.seg[sr].setFlat(0x10, false);
+        s.rip = 0x100000;
+        s.gpr[CpuState.RSP] = 0x90000;
+        s.rflags = 2;
+        m.cpu.stateChanged();
+        m.runToHalt(100_000);
+        return m;
+    }
+
+    private static long mem64(TestMachine m, long a) { return m.memory.read(a, 8); }
+
+    @Test
+    void farCallIntoCompatibilityModeAndFarReturnBack() {
+        try (TestMachine m = run("""
+                lcall *farptr(%rip)          /* m16:32 -> 0x08:compat, a 32-bit code segment */
+                mov %rax, 0x3000             /* back in 64-bit mode: the full register is usable */
+                movabs $0x1122334455667788, %rbx
+                mov %rbx, 0x3008
+                mov %cs, %eax
+                mov %eax, 0x3010
+                hlt
+                farptr: .long compat
+                        .word 0x08
+                .code32
+                compat:
+                mov %cs, %eax                /* 0x08 in compatibility mode */
+                mov %eax, 0x3018
+                mov $0x55, %eax
+                lret                         /* 32-bit frame: EIP and CS (0x18) */
+                .code64
+                """)) {
+            assertEquals(0x08, mem64(m, 0x3018) & 0xFFFF, "compatibility-mode CS");
+            assertEquals(0x55, mem64(m, 0x3000));
+            assertEquals(0x1122334455667788L, mem64(m, 0x3008), "64-bit mode again after the far return");
+            assertEquals(0x18, mem64(m, 0x3010) & 0xFFFF);
+        }
+    }
+
+    @Test
+    void farReturnWithRexWPopsEightByteSlots() {
+        try (TestMachine m = run("""
+                pushq $0x18
+                lea target(%rip), %rax
+                push %rax
+                lretq
+                hlt
+                target:
+                movq $0x77, 0x3000
+                mov %rsp, 0x3008
+                """)) {
+            assertEquals(0x77, mem64(m, 0x3000));
+            assertEquals(0x90000, mem64(m, 0x3008), "both 8-byte slots released");
+        }
+    }
+
+    @Test
+    void ltrAndLldtReadSixteenByteDescriptorsWithTheUpperBase() {
+        try (TestMachine m = run("""
+                mov $0x20, %ax
+                ltr %ax
+                mov $0x30, %ax
+                lldt %ax
+                str 0x3000
+                sldt 0x3008
+                sgdt 0x3010
+                """)) {
+            CpuState s = m.state;
+            assertEquals(0x20, mem64(m, 0x3000) & 0xFFFF);
+            assertEquals(0x30, mem64(m, 0x3008) & 0xFFFF);
+            assertEquals(0x1_0000_4000L, s.tr.base, "TSS base bits 63:32 come from the descriptor's upper half");
+            assertEquals(0x67, s.tr.limit);
+            assertEquals(0x5000, s.ldtr.base);
+            assertEquals(11, s.tr.type, "LTR marks the TSS busy");
+            assertEquals(s.gdtBase, m.memory.read(0x3012, 8), "SGDT stores an 8-byte base in 64-bit mode");
+        }
+    }
+
+    @Test
+    void loopAndJrcxzCountWithRcx() {
+        try (TestMachine m = run("""
+                mov $5, %ecx
+                xor %eax, %eax
+                1: add $2, %eax
+                loop 1b
+                mov %rax, 0x3000
+                mov %rcx, 0x3008
+                xor %ecx, %ecx
+                jrcxz 2f
+                movq $1, 0x3010
+                2:
+                """)) {
+            assertEquals(10, mem64(m, 0x3000));
+            assertEquals(0, mem64(m, 0x3008));
+            assertEquals(0, mem64(m, 0x3010), "JRCXZ jumps with RCX = 0");
+        }
+    }
+
+    @Test
+    void x87LoadsAndStoresThroughRipRelativeOperands() {
+        try (TestMachine m = run("""
+                fninit
+                fldl two(%rip)
+                fsqrt
+                fstpl 0x3000
+                fildq big(%rip)
+                fistpq 0x3008
+                jmp 1f
+                two: .double 2.0
+                big: .quad 0x123456789ABCDEF
+                1:
+                """)) {
+            assertEquals(Double.doubleToLongBits(Math.sqrt(2.0)), mem64(m, 0x3000));
+            assertEquals(0x123456789ABCDEFL, mem64(m, 0x3008), "64-bit integers survive the 80-bit round trip");
+        }
+    }
+}
