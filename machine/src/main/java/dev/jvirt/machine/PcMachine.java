@@ -22,8 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The PC board: one guest RAM, the address map and port space, the devices, and one CPU backend.
- * {@link #run()} boots the configured guest and returns the process exit status.
+ * The PC board: one guest RAM, the address map and port space, the devices, and one CPU backend
+ * running {@code -smp} vCPUs, each on its own thread. {@link #run()} boots the configured guest and
+ * returns the process exit status; anything that ends the run (a device request, a triple fault or
+ * backend error on any vCPU, every vCPU idle, a backend switch) stops all vCPU threads first.
  */
 public final class PcMachine implements AutoCloseable {
     private final MachineConfig cfg;
