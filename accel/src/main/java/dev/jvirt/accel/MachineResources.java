@@ -14,7 +14,17 @@ import java.util.function.IntFunction;
  * devices only through {@code memory} and {@code ports}, holding {@code ioLock}.
  *
  * @param interrupts the INTR/NMI source of vCPU n
+ * @param vcpus      how many vCPUs the machine has (vCPU n has APIC ID n); CPUID reports it
  */
 public record MachineResources(AddressSpace memory, PortSpace ports, VirtualClock clock,
-                               IntFunction<InterruptSource> interrupts, MachineControl control, Object ioLock) {
+                               IntFunction<InterruptSource> interrupts, MachineControl control, Object ioLock, int vcpus) {
+    public MachineResources {
+        if (vcpus < 1) throw new IllegalArgumentException("vCPU count " + vcpus);
+    }
+
+    /** A uniprocessor machine. */
+    public MachineResources(AddressSpace memory, PortSpace ports, VirtualClock clock,
+                            IntFunction<InterruptSource> interrupts, MachineControl control, Object ioLock) {
+        this(memory, ports, clock, interrupts, control, ioLock, 1);
+    }
 }

@@ -16,6 +16,13 @@ public interface VCpu extends AutoCloseable {
     /** Makes a {@link #run()} in progress return {@link Exit.Kind#STOPPED} promptly; callable from any thread. */
     void requestStop();
 
+    /**
+     * Makes the vCPU look at its interrupt pins soon, whether it runs guest code or waits in HLT: an
+     * interrupt sent from another thread (an IPI) would otherwise wait for its next exit or poll.
+     * Callable from any thread; it does not stop {@link #run()}.
+     */
+    default void kick() { }
+
     void getState(CpuState into);
 
     void setState(CpuState from);

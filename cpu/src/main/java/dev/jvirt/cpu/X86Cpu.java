@@ -136,6 +136,16 @@ public final class X86Cpu implements CodeSource, SimdContext {
 
     public CpuModel cpuModel() { return cpuModel; }
 
+    private int apicId;
+    private int packageVcpus = 1;
+
+    /** This logical processor's initial APIC ID and how many share its package, as CPUID leaves 1 and 0xB report them. */
+    public void setTopology(int apicId, int vcpus) {
+        this.apicId = apicId;
+        this.packageVcpus = vcpus;
+        cpuidTable = null;
+    }
+
     /**
      * The board's MSRs (null: none). RDMSR/WRMSR ask it first, under the I/O lock. CPUID reports the
      * model's APIC, x2APIC and TSC-deadline features only when it handles IA32_APIC_BASE (a local APIC).
@@ -2507,7 +2517,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
 
     private void cpuid() {
         Cpuid t = cpuidTable;
-        if (t == null) cpuidTable = t = effectiveCpuModel().table(0);
+        if (t == null) cpuidTable = t = effectiveCpuModel().table(apicId, packageVcpus);
         int[] o = cpuidOut;
         t.query((int) reg(4, 0), (int) reg(4, RCX), s.cr4, s.xcr0, s.apicBase, o);
         setReg(4, 0, Integer.toUnsignedLong(o[0]));
@@ -2765,7 +2775,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
     /** Whether the model as this CPU honours it has {@code f}. */
     private boolean has(CpuFeature f) {
         Cpuid t = cpuidTable;
-        if (t == null) cpuidTable = t = effectiveCpuModel().table(0);
+        if (t == null) cpuidTable = t = effectiveCpuModel().table(apicId, packageVcpus);
         return t.model().has(f);
     }
 

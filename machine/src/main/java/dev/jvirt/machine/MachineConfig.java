@@ -20,12 +20,15 @@ import java.util.Locale;
  * @param logInterrupts {@code -d int}: log every exception and interrupt the interpreter delivers
  * @param sampleCpu    {@code -d cpu}: print where the vCPU is once a second
  * @param cpuModel     the interpreter's CPU model ({@code -cpu host} with KVM: the default, unused)
+ * @param vcpus        {@code -smp}: how many vCPUs, APIC IDs 0..vcpus-1, vCPU 0 the bootstrap processor
  */
 public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> initrd, List<String> initrdArgs,
                             String append, String serial, String debugcon, int[] debugExit, boolean noReboot,
                             int icountShift, boolean bootTimeline, boolean guestErrors, boolean logInterrupts, boolean sampleCpu, boolean hpet, Long rtcBase, boolean demo,
-                            String cpuSpec, CpuModel cpuModel) {
+                            String cpuSpec, CpuModel cpuModel, int vcpus) {
     public static final long DEFAULT_RAM = 128L << 20;
+    /** The most {@code -smp} accepts: every vCPU is a host thread, and the xAPIC's flat logical mode addresses 8. */
+    public static final int MAX_VCPUS = 16;
 
     static MachineConfig from(Options o, boolean demo) {
         long ram = Sizes.parse("-m", o.memory.startsWith("size=") ? o.memory.substring(5) : o.memory, 1L << 20);
@@ -38,12 +41,7 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
         if (accel.startsWith("accel=")) accel = accel.substring(6);
         accel = accel.toLowerCase(Locale.ROOT);
 
-        if (o.smp != null) {
-            String n = o.smp.contains(",") ? o.smp.substring(0, o.smp.indexOf(',')) : o.smp;
-            if (n.startsWith("cpus=")) n = n.substring(5);
-            long cpus = Sizes.parseInt("-smp", n);
-            if (cpus != 1) throw new UsageException("-smp " + o.smp + ": only one vCPU is built so far");
-        }
+        int vcpus = o.smp == null ? 1 : smp(o.smp);
 
         Path kernel = null;
         if (o.kernel != null) kernel = readableFile("-kernel", o.kernel);
@@ -93,6 +91,8 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
             if (v.equals("auto")) throw new UsageException("-icount shift=auto is not built; give a number 0..10");
             shift = (int) Sizes.parseInt("-icount", v);
             if (shift < 0 || shift > 10) throw new UsageException("-icount " + o.icount + ": shift must be 0..10");
+            // One instruction counter cannot order vCPUs that run in parallel host threads.
+            if (vcpus > 1) throw new UsageException("-icount needs -smp 1: the vCPUs of -smp " + vcpus + " run in parallel");
         }
         boolean boot = false, guestErrors = false, ints = false, cpu = false;
         if (o.debug != null) {
@@ -110,7 +110,30 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
         }
         return new MachineConfig(ram, accel, kernel, List.copyOf(initrd), List.copyOf(initrdArgs), o.append == null ? "" : o.append,
                 serial, o.debugcon, debugExit, o.noReboot, shift, boot, guestErrors, ints, cpu, !o.noHpet,
-                o.rtc == null ? null : rtcBase(o.rtc), demo, o.cpu, cpuModel(o.cpu, accel));
+                o.rtc == null ? null : rtcBase(o.rtc), demo, o.cpu, cpuModel(o.cpu, accel), vcpus);
+    }
+
+    /** {@code -smp [cpus=]N[,maxcpus=N]} as QEMU spells it; a topology (sockets, cores, threads) is not built. */
+    static int smp(String spec) {
+        Long cpus = null, max = null;
+        String[] parts = spec.split(",", -1);
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i];
+            if (i == 0 && !p.contains("=")) cpus = Sizes.parseInt("-smp", p);
+            else if (p.startsWith("cpus=")) cpus = Sizes.parseInt("-smp", p.substring(5));
+            else if (p.startsWith("maxcpus=")) max = Sizes.parseInt("-smp", p.substring(8));
+            else if (p.startsWith("sockets=") || p.startsWith("dies=") || p.startsWith("clusters=") || p.startsWith("cores=")
+                    || p.startsWith("threads=") || p.startsWith("books=") || p.startsWith("drawers=")) {
+                throw new UsageException("-smp " + spec + ": a CPU topology is not built yet (give the vCPU count: -smp N)");
+            } else {
+                throw new UsageException("-smp " + spec + ": unknown property " + p + " (known: cpus, maxcpus)");
+            }
+        }
+        if (cpus == null) cpus = max != null ? max : 1;
+        if (cpus < 1) throw new UsageException("-smp " + spec + ": at least one vCPU");
+        if (cpus > MAX_VCPUS) throw new UsageException("-smp " + spec + ": at most " + MAX_VCPUS + " vCPUs");
+        if (max != null && !max.equals(cpus)) throw new UsageException("-smp " + spec + ": CPU hotplug is not built (maxcpus must equal cpus)");
+        return (int) (long) cpus;
     }
 
     /** {@code -cpu NAME[,+feat,-feat]}; {@code host} only with KVM, whose CPUID is the host's anyway. */

@@ -31,7 +31,7 @@ final class Options {
     @Option(names = "-cpu", paramLabel = "MODEL[,+FEAT][,-FEAT]", description = "CPU model (interpreter): qemu32 (default), 486, pentium, pentium2, pentium3, max; help lists them")
     String cpu;
 
-    @Option(names = "-smp", paramLabel = "N", description = "number of vCPUs (only 1 so far)")
+    @Option(names = "-smp", paramLabel = "N", description = "number of vCPUs, [cpus=]N up to 16")
     String smp;
 
     @Option(names = "-serial", paramLabel = "DEV", description = "COM1 backend: stdio, none, null or file:PATH (default stdio)")

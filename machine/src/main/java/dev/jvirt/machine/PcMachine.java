@@ -22,8 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The PC board: one guest RAM, the address map and port space, the devices, and one CPU backend.
- * {@link #run()} boots the configured guest and returns the process exit status.
+ * The PC board: one guest RAM, the address map and port space, the devices, and one CPU backend
+ * running {@code -smp} vCPUs, each on its own thread. {@link #run()} boots the configured guest and
+ * returns the process exit status; anything that ends the run (a device request, a triple fault or
+ * backend error on any vCPU, every vCPU idle, a backend switch) stops all vCPU threads first.
  */
 public final class PcMachine implements AutoCloseable {
     private final MachineConfig cfg;
@@ -43,8 +45,13 @@ public final class PcMachine implements AutoCloseable {
     private final PcDevices board;
     private final MachineResources resources;
     private volatile Accelerator accel;
-    private volatile VCpu vcpu;
+    /** vCPU n and its thread; index 0 is the bootstrap processor. */
+    private final List<VCpuRunner> runners = new ArrayList<>();
     private volatile AcceleratorProvider pendingSwitch;
+    /** Why the vCPU threads were stopped, when a vCPU stopped them; guarded by {@code runners}. */
+    private VCpuRunner endedRunner;
+    private VCpu.Exit endedExit;
+    private boolean allIdle;
 
     public PcMachine(MachineConfig cfg, AcceleratorProvider provider, PrintStream out, PrintStream err) {
         this.cfg = cfg;
@@ -57,14 +64,24 @@ public final class PcMachine implements AutoCloseable {
             this.layout = PcMemoryLayout.forRamSize(cfg.ramSize());
             layout.map(memory);
             a20.set(true);
-            this.platform = new PcPlatform(this, control, cfg.hpet(), cfg.rtcBase() != null ? cfg.rtcBase() : PcPlatform.hostRtcBase());
+            VCpuRunner.Events events = new RunnerEvents();
+            for (int i = 0; i < cfg.vcpus(); i++) runners.add(new VCpuRunner(i, cfg.cpuModel().signature(), events));
+            this.platform = new PcPlatform(this, control, cfg.hpet(), cfg.rtcBase() != null ? cfg.rtcBase() : PcPlatform.hostRtcBase(),
+                    cfg.vcpus(), runners::get);
             devices.addAll(platform.devices());
             this.board = new PcDevices(this, platform.router, cfg, control, out, err, timeline);
             devices.addAll(board.all());
-            MachineResources res = new MachineResources(memory, ports, clock, i -> platform.interruptsFor(i, ioLock), control, ioLock);
+            MachineResources res = new MachineResources(memory, ports, clock, i -> platform.interruptsFor(i, ioLock), control, ioLock,
+                    cfg.vcpus());
             this.resources = res;
             this.accel = createAccelerator(provider);
-            this.vcpu = accel.createVcpu(0);
+            try {
+                for (VCpuRunner r : runners) r.setVcpu(accel.createVcpu(r.index()));
+            } catch (RuntimeException e) {
+                closeVcpus();
+                accel.close();
+                throw e;
+            }
             warnAboutCpuModel();
         } catch (RuntimeException e) {
             ram.close();
@@ -78,8 +95,8 @@ public final class PcMachine implements AutoCloseable {
             ia.setA20Gate(a20);
             ia.setFpuFactory(dev.jvirt.cpu.x87.X87::new);
             ia.setCpuModel(cfg.cpuModel());
-            LapicMsrs lapicMsrs = new LapicMsrs(platform.lapic0);
-            ia.setMsrDevices(i -> i == 0 ? lapicMsrs : null);
+            List<LapicMsrs> lapicMsrs = platform.lapics.stream().map(LapicMsrs::new).toList();
+            ia.setMsrDevices(lapicMsrs::get);
         }
         // KVM without the in-kernel irqchip keeps its own MSRs and CPUID (the host's supported set, KvmCpuid).
         return a;
@@ -108,27 +125,37 @@ public final class PcMachine implements AutoCloseable {
      */
     public void requestSwitch(AcceleratorProvider provider) {
         pendingSwitch = provider;
-        VCpu v = vcpu;
-        if (v != null) v.requestStop();
+        stopVcpus();
     }
 
+    /** Every vCPU's state goes to a new vCPU of {@code provider}; their MP states stay with the runners. */
     private void switchBackend(AcceleratorProvider provider) {
-        CpuState s = new CpuState();
-        vcpu.getState(s);
+        List<CpuState> states = new ArrayList<>();
+        for (VCpuRunner r : runners) {
+            CpuState s = new CpuState();
+            r.vcpu().getState(s);
+            states.add(s);
+        }
         Accelerator next = createAccelerator(provider);
-        VCpu nextVcpu;
+        List<VCpu> nextVcpus = new ArrayList<>();
         try {
-            nextVcpu = next.createVcpu(0);
-            nextVcpu.setState(s);
+            for (VCpuRunner r : runners) {
+                VCpu v = next.createVcpu(r.index());
+                nextVcpus.add(v);
+                v.setState(states.get(r.index()));
+            }
         } catch (RuntimeException e) {
+            for (VCpu v : nextVcpus) v.close();
             next.close();
             throw e;
         }
-        VCpu old = vcpu;
         Accelerator oldAccel = accel;
-        vcpu = nextVcpu;
         accel = next;
-        old.close();
+        for (VCpuRunner r : runners) {
+            VCpu old = r.vcpu();
+            r.setVcpu(nextVcpus.get(r.index()));
+            old.close();
+        }
         oldAccel.close();
     }
 
@@ -158,12 +185,21 @@ public final class PcMachine implements AutoCloseable {
         CpuState s = new CpuState();
         s.reset(cfg.cpuModel().signature());
         // What SeaBIOS would leave behind for the OS: the ACPI tables (RSDP in the BIOS area, where Linux scans).
-        AcpiConfig acpi = AcpiConfig.pc(1, layout);
+        AcpiConfig acpi = AcpiConfig.pc(cfg.vcpus(), layout);
         if (!cfg.hpet()) acpi = acpi.withoutHpet();
         long rsdp = AcpiTables.install(memory, acpi, AcpiPlacement.biosArea()).rsdpAddress();
         BootLoader.load(cfg, ram, layout, rsdp, s);
         timeline.mark("loader done");
-        vcpu.setState(s);
+        for (VCpuRunner r : runners) {
+            r.powerOn();
+            if (r.index() == 0) {
+                r.vcpu().setState(s);
+            } else {
+                CpuState ap = new CpuState();
+                ap.reset(cfg.cpuModel().signature());
+                r.vcpu().setState(ap);
+            }
+        }
     }
 
     /** {@code -d cpu}: where the vCPU is, once a second, on stderr (a sample, not QEMU's per-block trace). */
@@ -175,7 +211,9 @@ public final class PcMachine implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
-                System.err.println("jvirt: cpu: " + vcpu.debugSample());
+                for (VCpuRunner r : runners) {
+                    System.err.println("jvirt: cpu" + (runners.size() > 1 ? " " + r.index() : "") + ": " + r.vcpu().debugSample());
+                }
             }
         }, "jvirt-cpu-sampler");
         t.setDaemon(true);
@@ -186,9 +224,20 @@ public final class PcMachine implements AutoCloseable {
         timeline.mark("first instruction");
         if (cfg.sampleCpu()) startCpuSampler();
         while (true) {
-            VCpu.Exit exit = vcpu.run();
+            runVcpus();
             AcceleratorProvider target = pendingSwitch;
-            if (target != null && exit.kind() == VCpu.Exit.Kind.STOPPED && control.exitStatus == null && !control.reset && !control.powerOff) {
+            VCpu.Exit exit;
+            VCpuRunner ended;
+            boolean idle;
+            synchronized (runners) {
+                exit = endedExit;
+                ended = endedRunner;
+                idle = allIdle;
+                endedExit = null;
+                endedRunner = null;
+                allIdle = false;
+            }
+            if (target != null && exit == null && !idle && control.exitStatus == null && !control.reset && !control.powerOff) {
                 pendingSwitch = null;
                 switchBackend(target);
                 continue;
@@ -199,43 +248,102 @@ public final class PcMachine implements AutoCloseable {
                 return cfg.demo() ? st >>> 1 : st;
             }
             if (control.powerOff) return 0;
-            if (exit.kind() == VCpu.Exit.Kind.SHUTDOWN && cfg.guestErrors()) {
+            boolean shutdown = exit != null && exit.kind() == VCpu.Exit.Kind.SHUTDOWN;
+            if (shutdown && cfg.guestErrors()) {
                 CpuState st = new CpuState();
-                vcpu.getState(st);
-                err.printf("jvirt: guest triple fault (shutdown) at cs:rip %04x:%x%n", st.cs.selector, st.rip);
+                ended.vcpu().getState(st);
+                err.printf("jvirt: guest triple fault (shutdown)%s at cs:rip %04x:%x%n", cpuName(ended), st.cs.selector, st.rip);
             }
-            if (control.reset || exit.kind() == VCpu.Exit.Kind.SHUTDOWN) {
+            if (control.reset || shutdown) {
                 if (cfg.noReboot()) return 0;
-                err.println("jvirt: guest reset" + (exit.kind() == VCpu.Exit.Kind.SHUTDOWN ? " (triple fault)" : "") + ", rebooting");
+                err.println("jvirt: guest reset" + (shutdown ? " (triple fault)" : "") + ", rebooting");
                 return REBOOT;
             }
-            switch (exit.kind()) {
-                case HALTED_FOREVER -> {
-                    err.println("jvirt: the guest halted with interrupts disabled; stopping");
-                    return 0;
-                }
-                case ERROR -> {
-                    err.println("jvirt: " + vcpu.getClass().getSimpleName().replace("VCpu", "").toLowerCase() + ": " + exit.message());
-                    return 1;
-                }
-                default -> { }
+            if (exit != null && exit.kind() == VCpu.Exit.Kind.ERROR) {
+                err.println("jvirt: " + ended.vcpu().getClass().getSimpleName().replace("VCpu", "").toLowerCase() + ":" + cpuName(ended)
+                        + " " + exit.message());
+                return 1;
             }
+            if (idle) {
+                err.println(runners.size() == 1 ? "jvirt: the guest halted with interrupts disabled; stopping"
+                        : "jvirt: every vCPU halted with interrupts disabled or waits for a start-up IPI; stopping");
+                return 0;
+            }
+        }
+    }
+
+    private String cpuName(VCpuRunner r) {
+        return runners.size() == 1 ? "" : " cpu " + r.index();
+    }
+
+    /** Runs every vCPU on its own thread until something stops them all. */
+    private void runVcpus() {
+        for (VCpuRunner r : runners) r.start();
+        // A request made while no vCPU thread ran (a switch before run(), a device thread between sessions) still stops them.
+        if (pendingSwitch != null || control.requested()) stopVcpus();
+        boolean interrupted = false;
+        for (VCpuRunner r : runners) {
+            while (true) {
+                try {
+                    r.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    stopVcpus();
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    private void stopVcpus() {
+        for (VCpuRunner r : runners) r.stop();
+    }
+
+    /** A vCPU ended (triple fault, backend error) or went idle: the machine decides for all of them. */
+    private final class RunnerEvents implements VCpuRunner.Events {
+        @Override public void idle() {
+            for (VCpuRunner r : runners) {
+                if (r.mayRun()) return;
+            }
+            synchronized (runners) { allIdle = true; }
+            stopVcpus();
+        }
+
+        @Override public void ended(VCpuRunner runner, VCpu.Exit exit) {
+            synchronized (runners) {
+                if (endedExit == null) {
+                    endedExit = exit;
+                    endedRunner = runner;
+                }
+            }
+            stopVcpus();
         }
     }
 
     /** Calls {@code tap} with every byte the guest writes to COM1, on the vCPU thread. */
     void tapSerial(java.util.function.IntConsumer tap) { board.serialTap = tap; }
 
-    /** The vCPU, for tests and the future monitor (pause, state, backend switch). */
-    public VCpu vcpu() { return vcpu; }
+    /** The bootstrap processor's vCPU, for tests and the future monitor (pause, state, backend switch). */
+    public VCpu vcpu() { return runners.getFirst().vcpu(); }
+
+    /** vCPU {@code index}. */
+    public VCpu vcpu(int index) { return runners.get(index).vcpu(); }
 
     public String acceleratorName() { return accel.name(); }
+
+    private void closeVcpus() {
+        for (VCpuRunner r : runners) {
+            VCpu v = r.vcpu();
+            if (v != null) v.close();
+        }
+    }
 
     @Override
     public void close() {
         try {
             board.close();
-            vcpu.close();
+            closeVcpus();
             accel.close();
         } finally {
             ram.close();
@@ -264,9 +372,10 @@ public final class PcMachine implements AutoCloseable {
         }
 
         private void stop() {
-            VCpu v = vcpu;
-            if (v != null) v.requestStop();
+            stopVcpus();
         }
+
+        boolean requested() { return exitStatus != null || reset || powerOff; }
 
         void clear() {
             reset = false;

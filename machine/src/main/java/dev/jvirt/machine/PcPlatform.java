@@ -29,10 +29,12 @@ import dev.jvirt.mmu.PortSpace;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The chipset of QEMU's {@code pc} machine that every backend shares: i440FX/PIIX3/PIIX4 on PCI, the
- * PIC pair, PIT, RTC/CMOS, i8042, port 0x61/0x92, the I/O APIC, one local APIC per vCPU, the HPET and
+ * PIC pair, PIT, RTC/CMOS, i8042, port 0x61/0x92, the I/O APIC, one local APIC per vCPU (all at one
+ * address: each vCPU reaches its own), the HPET and
  * fw_cfg. Interrupts from all of them meet in the {@link InterruptRouter}.
  */
 final class PcPlatform {
@@ -45,7 +47,8 @@ final class PcPlatform {
     final ApicBus apicBus = new ApicBus();
     final IoApic ioapic = new IoApic(apicBus);
     final InterruptRouter router = new InterruptRouter(pic, ioapic);
-    final LocalApic lapic0;
+    /** vCPU n's local APIC, APIC ID n; vCPU 0 is the bootstrap processor. */
+    final List<LocalApic> lapics;
     final I8254Pit pit;
     final Mc146818Rtc rtc;
     final Hpet hpet;
@@ -55,17 +58,20 @@ final class PcPlatform {
     final FwCfg fwcfg;
     private final List<Device> devices = new ArrayList<>();
 
-    PcPlatform(PcMachine m, MachineControl control, boolean withHpet, long rtcBaseEpochSeconds) {
+    PcPlatform(PcMachine m, MachineControl control, boolean withHpet, long rtcBaseEpochSeconds,
+               int vcpus, IntFunction<LocalApic.Signals> signals) {
         PortSpace ports = m.ports;
         AddressSpace memory = m.memory;
 
-        lapic0 = new LocalApic(apicBus, m.clock, 0, true, new LocalApic.Signals() {
-            @Override public void interruptRequest() { }
-            @Override public void init() { }
-            @Override public void startup(int vector) { }
-        });
-        lapic0.connectPic(pic::intrPending, pic::acknowledge);
-        memory.addMmio("lapic", LAPIC_BASE, 0x1000, lapic0, MMIO_PRIORITY);
+        List<LocalApic> l = new ArrayList<>();
+        for (int i = 0; i < vcpus; i++) {
+            LocalApic lapic = new LocalApic(apicBus, m.clock, i, i == 0, signals.apply(i));
+            // LINT0 of every processor is wired to the 8259's INTR (MP Specification 3.6.2.2); the BSP's is unmasked.
+            lapic.connectPic(pic::intrPending, pic::acknowledge);
+            l.add(lapic);
+        }
+        lapics = List.copyOf(l);
+        memory.addMmio("lapic", LAPIC_BASE, 0x1000, new LapicWindow(lapics), MMIO_PRIORITY);
         memory.addMmio("ioapic", IOAPIC_BASE, 0x1000, ioapic, MMIO_PRIORITY);
 
         ports.register(0x20, 2, pic.master());
@@ -115,17 +121,19 @@ final class PcPlatform {
 
         fwcfg = new FwCfg(memory);
         fwcfg.setRamSize(m.ram.size());
-        fwcfg.setCpuCount(1, 1);
+        fwcfg.setCpuCount(vcpus, vcpus);
         fwcfg.setE820(E820Entry.forLayout(m.layout));
         ports.register(0x510, 12, fwcfg);
 
-        devices.addAll(List.of(ioapic, lapic0, pit, port61, rtc, kbc, port92, configIo, fwcfg));
+        devices.add(ioapic);
+        devices.addAll(lapics);
+        devices.addAll(List.of(pit, port61, rtc, kbc, port92, configIo, fwcfg));
         if (hpet != null) devices.add(hpet);
     }
 
-    /** The INTR/NMI pins of vCPU 0 as its local APIC drives them (with the PIC behind LINT0). */
+    /** The INTR/NMI pins of {@code vcpu} as its local APIC drives them (with the PIC behind LINT0). */
     InterruptSource interruptsFor(int vcpu, Object ioLock) {
-        LocalApic lapic = lapic0;
+        LocalApic lapic = lapics.get(vcpu);
         return new InterruptSource() {
             @Override public boolean intrPending() {
                 synchronized (ioLock) {

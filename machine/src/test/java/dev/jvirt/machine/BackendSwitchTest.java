@@ -42,22 +42,41 @@ class BackendSwitchTest {
         assertSwitchedRunMatches(new InterpProvider(), new InterpProvider());
     }
 
+    /**
+     * Two vCPUs move together: the first switch comes after the AP's first line (it is about to halt),
+     * the second after its second line, and the second INIT-SIPI-SIPI reaches it on the other backend.
+     */
+    @Test
+    void twoVcpusMoveTogether() throws Exception {
+        Path smp = GuestSuiteTest.image(new GuestSuiteTest.Guest("smp", ""));
+        String kvmWhy = DemoGuestTest.kvmUnavailable();
+        AcceleratorProvider second = kvmWhy == null ? new KvmProvider() : new InterpProvider();
+        switchLines = new int[] {3, 4};
+        assertSwitchedRunMatches(new InterpProvider(), second, smp, "-smp", "2");
+    }
+
+    /** After which lines of output the two switches are requested. */
+    private int[] switchLines = {1, 2};
+
     private void assertSwitchedRunMatches(AcceleratorProvider first, AcceleratorProvider second) throws Exception {
-        String plain = run(first, null, "plain");
+        assertSwitchedRunMatches(first, second, DemoRuns.demoImage(tmp));
+    }
+
+    private void assertSwitchedRunMatches(AcceleratorProvider first, AcceleratorProvider second, Path kernel, String... extra) throws Exception {
+        String plain = run(first, null, "plain", new ArrayList<>(), kernel, extra);
         List<String> backends = new ArrayList<>();
-        String switched = run(first, second, "switched", backends);
+        String switched = run(first, second, "switched", backends, kernel, extra);
         assertEquals(plain, switched);
         assertEquals(List.of(second.name(), first.name()), backends, "the switches happened where intended");
     }
 
-    private String run(AcceleratorProvider first, AcceleratorProvider second, String name) throws Exception {
-        return run(first, second, name, new ArrayList<>());
-    }
-
-    private String run(AcceleratorProvider first, AcceleratorProvider second, String name, List<String> backends) throws Exception {
+    private String run(AcceleratorProvider first, AcceleratorProvider second, String name, List<String> backends, Path kernel,
+                       String... extra) throws Exception {
         Path serial = tmp.resolve(name + ".txt");
-        MachineConfig cfg = MachineConfig.from(Options.parse(new String[] {"-m", "128", "-kernel", DemoRuns.demoImage(tmp).toString(),
-                "-device", "isa-debug-exit", "-serial", "file:" + serial, "-no-reboot"}), false);
+        List<String> args = new ArrayList<>(List.of("-m", "128", "-kernel", kernel.toString(),
+                "-device", "isa-debug-exit", "-serial", "file:" + serial, "-no-reboot"));
+        args.addAll(List.of(extra));
+        MachineConfig cfg = MachineConfig.from(Options.parse(args.toArray(String[]::new)), false);
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         try (PcMachine m = new PcMachine(cfg, first, quiet, quiet)) {
             if (second != null) {
@@ -65,10 +84,10 @@ class BackendSwitchTest {
                 m.tapSerial(b -> {
                     if (b != '\n') return;
                     lines[0]++;
-                    if (lines[0] == 1) {
+                    if (lines[0] == switchLines[0]) {
                         m.requestSwitch(second);
                         backends.add(second.name());
-                    } else if (lines[0] == 2) {
+                    } else if (lines[0] == switchLines[1]) {
                         m.requestSwitch(first);
                         backends.add(first.name());
                     }

@@ -30,10 +30,14 @@ class GuestSuiteTest {
     @TempDir
     Path tmp;
 
-    /** A guest, its whole expected COM1 output, and whether it turns on 32-bit (non-PAE) paging. */
-    record Guest(String name, String expected, boolean legacyPaging) {
+    /** A guest, its whole expected COM1 output, whether it turns on 32-bit (non-PAE) paging, and its vCPU count. */
+    record Guest(String name, String expected, boolean legacyPaging, int vcpus) {
         Guest(String name, String expected) {
-            this(name, expected, false);
+            this(name, expected, false, 1);
+        }
+
+        Guest(String name, String expected, boolean legacyPaging) {
+            this(name, expected, legacyPaging, 1);
         }
 
         @Override public String toString() { return name; }
@@ -120,7 +124,30 @@ class GuestSuiteTest {
                         "outsw x20: ecx=0 esi+=40 outsd x5: esi+=20",
                         "insb df=1: edi-=8 bytes=00444444444444444400",
                         "insb ecx=0: edi+=0 byte=00",
-                        "PASS", "")));
+                        "PASS", "")),
+                new Guest("smp", String.join("\n",
+                        // fw_cfg NB_CPUS; CPUID.1:EBX[31:24] initial APIC ID, [23:16] logical processors in the package
+                        "cpus=2 bsp apic=00 cpuid apic=00 count=02",
+                        // the second SIPI of INIT-SIPI-SIPI is ignored: one start per INIT
+                        "ap apic=01 cpuid apic=01 count=02 start=1",
+                        // INIT takes the halted AP back to wait-for-SIPI
+                        "ap apic=01 cpuid apic=01 count=02 start=2",
+                        "PASS", ""), false, 2));
+    }
+
+    /** The BSP starts the APs one at a time, so they print in APIC ID order. */
+    @Test
+    void interpreterStartsThreeApplicationProcessors() throws Exception {
+        Guest g = new Guest("smp", String.join("\n",
+                "cpus=4 bsp apic=00 cpuid apic=00 count=04",
+                "ap apic=01 cpuid apic=01 count=04 start=1",
+                "ap apic=02 cpuid apic=02 count=04 start=1",
+                "ap apic=03 cpuid apic=03 count=04 start=1",
+                "ap apic=01 cpuid apic=01 count=04 start=2",
+                "PASS", ""), false, 4);
+        DemoRuns.Run r = jvirt(g, "interp");
+        assertEquals(g.banner() + g.expected(), r.text(), "stderr: " + r.err());
+        assertEquals(1, r.status(), r.err());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -200,7 +227,7 @@ class GuestSuiteTest {
     private DemoRuns.Run jvirt(Guest g, String accel) throws IOException {
         Path serial = tmp.resolve(g.name() + "-" + accel + "-" + System.nanoTime() + ".txt");
         List<String> args = new ArrayList<>(List.of("-accel", accel, "-m", "128", "-kernel", image(g).toString(),
-                "-device", "isa-debug-exit", "-no-reboot", "-serial", "file:" + serial));
+                "-device", "isa-debug-exit", "-no-reboot", "-serial", "file:" + serial, "-smp", Integer.toString(g.vcpus())));
         CliTest.Result r = CliTest.jvirt(args.toArray(String[]::new));
         byte[] out = Files.exists(serial) ? Files.readAllBytes(serial) : new byte[0];
         return new DemoRuns.Run(r.status(), out, r.err());
@@ -209,7 +236,7 @@ class GuestSuiteTest {
     /** QEMU's isa-debug-exit sits at 0x501 unless told otherwise; the guests use jvirt's 0xF4. */
     private DemoRuns.Run qemu(Guest g, String qemu) throws IOException, InterruptedException {
         Path out = tmp.resolve(g.name() + "-qemu-out.txt"), err = tmp.resolve(g.name() + "-qemu-err.txt");
-        Process p = new ProcessBuilder(qemu, "-accel", "tcg", "-m", "128", "-kernel", image(g).toString(),
+        Process p = new ProcessBuilder(qemu, "-accel", "tcg", "-m", "128", "-smp", Integer.toString(g.vcpus()), "-kernel", image(g).toString(),
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-display", "none", "-serial", "file:" + out,
                 "-monitor", "none", "-no-reboot")
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -64,6 +64,7 @@ public final class InterpAccelerator implements Accelerator {
     @Override
     public synchronized VCpu createVcpu(int index) {
         InterpVCpu v = new InterpVCpu(index, machine, a20, fpuFactory);
+        v.cpu().setTopology(index, machine.vcpus());
         v.cpu().setCpuModel(cpuModel);
         v.cpu().setMsrDevice(msrDevices.apply(index));
         vcpus.add(v);

@@ -157,6 +157,12 @@ public final class InterpVCpu implements VCpu {
     }
 
     @Override
+    public void kick() {
+        Thread t = runner;
+        if (t != null && t != Thread.currentThread()) LockSupport.unpark(t);
+    }
+
+    @Override
     public void getState(CpuState into) {
         cpu.syncStateTsc();
         into.copyFrom(state);

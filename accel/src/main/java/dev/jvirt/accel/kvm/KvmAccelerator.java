@@ -78,7 +78,7 @@ final class KvmAccelerator implements Accelerator {
         if (closed) throw new IllegalStateException("KVM accelerator closed");
         KvmFd fd = new KvmFd(vm.ioctlOrThrow("KVM_CREATE_VCPU " + index, KvmApi.CREATE_VCPU, index));
         try {
-            cpuid.applyTo(fd, index);
+            cpuid.applyTo(fd, index, machine.vcpus());
             KvmVCpu v = new KvmVCpu(this, index, fd, runSize, machine);
             vcpus.add(v);
             if (kicker == null) {

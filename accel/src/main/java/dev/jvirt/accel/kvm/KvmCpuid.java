@@ -16,7 +16,7 @@ import static dev.jvirt.accel.kvm.KvmLayouts.KVM_CPUID_ENTRY2;
 final class KvmCpuid {
     /** Entry fields as ints: function, index, flags, eax, ebx, ecx, edx. */
     private static final int FUNCTION = 0, INDEX = 1, EAX = 3, EBX = 4, ECX = 5, EDX = 6, INTS = 10;
-    private static final int CPUID_1_ECX_X2APIC = 1 << 21, CPUID_1_ECX_TSC_DEADLINE = 1 << 24;
+    private static final int CPUID_1_ECX_X2APIC = 1 << 21, CPUID_1_ECX_TSC_DEADLINE = 1 << 24, CPUID_1_EDX_HTT = 1 << 28;
 
     private final int[][] entries;
     private final List<String> dropped = new ArrayList<>();
@@ -56,14 +56,20 @@ final class KvmCpuid {
 
     int count() { return entries.length; }
 
-    /** KVM_SET_CPUID2 for vCPU {@code index}, with its initial APIC ID in leaves 1, 0xB and 0x1F. */
-    void applyTo(KvmFd vcpu, int index) {
+    /**
+     * KVM_SET_CPUID2 for vCPU {@code index} of {@code vcpus}: its initial APIC ID in leaves 1, 0xB and
+     * 0x1F, and (as the interpreter's CPUID does) the package's logical processor count in leaf 1.
+     */
+    void applyTo(KvmFd vcpu, int index, int vcpus) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(KVM_CPUID2.byteSize() + entries.length * KVM_CPUID_ENTRY2.byteSize(), 8);
             buf.set(ValueLayout.JAVA_INT, 0, entries.length);
             for (int i = 0; i < entries.length; i++) {
                 int[] e = entries[i].clone();
-                if (e[FUNCTION] == 1) e[EBX] = (e[EBX] & 0x00FF_FFFF) | index << 24;
+                if (e[FUNCTION] == 1) {
+                    e[EBX] = (e[EBX] & 0x0000_FFFF) | index << 24 | (vcpus > 1 ? vcpus << 16 : 0);
+                    if (vcpus > 1) e[EDX] |= CPUID_1_EDX_HTT; else e[EDX] &= ~CPUID_1_EDX_HTT;
+                }
                 if (e[FUNCTION] == 0xB || e[FUNCTION] == 0x1F) e[EDX] = index;
                 long off = KVM_CPUID2.byteSize() + i * KVM_CPUID_ENTRY2.byteSize();
                 for (int k = 0; k < INTS; k++) buf.set(ValueLayout.JAVA_INT, off + 4L * k, e[k]);

@@ -264,9 +264,10 @@ final class KvmVCpu implements VCpu {
     }
 
     /** Forces the vCPU out of KVM_RUN (if it is in it) without stopping it: it re-samples timers and INTR. */
-    void kick() {
+    @Override
+    public void kick() {
         synchronized (this) {
-            if (closed) return;
+            if (closed || runningJavaThread == Thread.currentThread()) return;
             if (runningThread != 0) Libc.pthreadKill(runningThread, KickSignal.number());
             if (runningJavaThread != null) LockSupport.unpark(runningJavaThread);
         }
