@@ -2308,6 +2308,15 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 setReg(4, 0, v);
                 setReg(4, RDX, v >>> 32);
             }
+            case 0x33 -> { // RDPMC: CPL 0 or CR4.PCE (SDM Vol. 2 RDPMC); the counters exist but do not count
+                if (s.cpl() != 0 && (s.cr4 & 0x100) == 0 && s.protectedMode()) throw gp(0);
+                int ctr = (int) reg(4, RCX);
+                boolean amd = cpuModel.amd();
+                if (Integer.compareUnsigned(ctr, amd ? 3 : 1) > 0) throw gp(0);
+                long v = s.otherMsrs.getOrDefault(amd ? 0xC001_0004 + ctr : 0xC1 + ctr, 0L) & 0xFFFF_FFFF_FFFFL;
+                setReg(4, RAX, v);
+                setReg(4, RDX, v >>> 32);
+            }
             case 0x34 -> sysenter();
             case 0x35 -> sysexit();
             case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> {

@@ -166,4 +166,21 @@ class LongModeSystemTest {
             assertEquals(0x123456789ABCDEFL, mem64(m, 0x3008), "64-bit integers survive the 80-bit round trip");
         }
     }
+
+    @Test
+    void rdpmcReadsAnIdleCounterAtCpl0() {
+        try (TestMachine m = run("""
+                mov $-1, %rax
+                mov $-1, %rdx
+                xor %ecx, %ecx
+                rdpmc
+                mov %rax, 0x3000
+                mov %rdx, 0x3008
+                movq $1, 0x3010
+                """)) {
+            assertEquals(1, mem64(m, 0x3010), "RDPMC of counter 0 does not fault at CPL 0");
+            assertEquals(0, mem64(m, 0x3000), "EAX zero-extended into RAX");
+            assertEquals(0, mem64(m, 0x3008));
+        }
+    }
 }

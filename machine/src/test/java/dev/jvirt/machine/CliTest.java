@@ -144,7 +144,7 @@ class CliTest {
     @Test
     void unknownCpuFeatureIsRefused() {
         assertOneLineError(jvirt("-accel", "interp", "-cpu", "qemu32,+warp"), 1, "unknown CPU feature warp");
-        assertOneLineError(jvirt("-accel", "interp", "-cpu", "qemu32,+sse"), 1, "sse is not implemented by the interpreter");
+        assertOneLineError(jvirt("-accel", "interp", "-cpu", "qemu32,+aes"), 1, "aes is not implemented by the interpreter");
         assertOneLineError(jvirt("-accel", "interp", "-cpu", "Nehalem,+avx"), 1, "-cpu Nehalem,+avx: CPU feature avx is not implemented");
     }
 
