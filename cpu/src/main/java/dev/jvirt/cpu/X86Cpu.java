@@ -2606,9 +2606,9 @@ public final class X86Cpu implements CodeSource, SimdContext {
     }
 
     private boolean knownMsr(int idx) {
-        // AMD's performance counters (PerfEvtSel0-3, PerfCtr0-3), SYSCFG and HWCR, which Linux reads on an
+        // AMD's performance counters (PerfEvtSel0-3, PerfCtr0-3), SYSCFG, HWCR and INT_PENDING_MSG, which Linux reads on an
         // AMD-vendor model such as qemu64: present and inert, as QEMU has them
-        if (cpuModel.amd() && (idx >= 0xC001_0000 && idx <= 0xC001_0007 || idx == 0xC001_0010 || idx == 0xC001_0015)) return true;
+        if (cpuModel.amd() && (idx >= 0xC001_0000 && idx <= 0xC001_0007 || idx == 0xC001_0010 || idx == 0xC001_0015 || idx == 0xC001_0055)) return true;
         return idx == 0x2FF || (idx >= 0x200 && idx <= 0x20F) || idx == 0x250 || idx == 0x258 || idx == 0x259
                 || (idx >= 0x268 && idx <= 0x26F) || idx == 0x1A0 || idx == 0x8B || idx == 0xFE || idx == 0x17 || idx == 0x2A;
     }
