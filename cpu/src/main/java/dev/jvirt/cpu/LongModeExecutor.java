@@ -26,8 +26,11 @@ final class LongModeExecutor implements CodeSource, SimdContext {
     private final Alu alu;
     private final Alu64 alu64;
     private final CpuFault fault;
-    private final DecodedInsn d = new DecodedInsn();
+    /** The instruction being executed: {@link #scratch} or an entry of {@link #decodeCache}. */
+    private DecodedInsn d;
+    private final DecodedInsn scratch = new DecodedInsn();
     private final long[] g;
+    private final dev.jvirt.mmu.GuestRam ram;
     private long ripStart;
 
     /**
@@ -86,6 +89,8 @@ final class LongModeExecutor implements CodeSource, SimdContext {
         this.alu64 = new Alu64(s);
         this.fault = fault;
         this.g = s.gpr;
+        this.ram = mmu.ram();
+        this.d = scratch;
     }
 
     private boolean user() { return s.cs.dpl == 3; }
@@ -95,20 +100,94 @@ final class LongModeExecutor implements CodeSource, SimdContext {
 
     @Override
     public int codeByte(int i) {
+        if (fastFetch >= 0) return ram.getByte(fastFetch + i);
         long lin = ripStart + i;
         if (!canonical(lin)) throw fault.set(13, true, 0);
-        mmu.checkFetch(lin, user());
-        return mmu.read8(lin, user());
+        boolean user = user();
+        if ((lin >>> 12) == fetchPage && fetchGen == mmu.generation && fetchUser == user) {
+            return ram.getByte(fetchRamOff + (lin & 0xFFF));
+        }
+        mmu.checkFetch(lin, user);
+        int b = mmu.read8(lin, user);
+        // The fetch checks (NX walks the tables) hold for the whole page until the TLB is next flushed.
+        long page = mmu.cachedReadPage(lin, user);
+        if (page >= 0) {
+            fetchPage = lin >>> 12;
+            fetchRamOff = page;
+            fetchGen = mmu.generation;
+            fetchUser = user;
+        } else {
+            fetchPage = -1;
+        }
+        return b;
+    }
+
+    /** The page instructions are being fetched from (linear page number, RAM offset), valid for one TLB generation and CPL class. */
+    private long fetchPage = -1, fetchRamOff;
+    private int fetchGen;
+    private boolean fetchUser;
+    /** RAM offset of the instruction being decoded into the cache (all 15 possible bytes in the fetch page), else -1. */
+    private long fastFetch = -1;
+
+    private static final int DECODE_CACHE_BITS = 14, DECODE_CACHE_MASK = (1 << DECODE_CACHE_BITS) - 1;
+
+    /**
+     * Decoded 64-bit-mode instructions, direct-mapped by the RAM offset of their first byte and kept apart
+     * from the legacy-mode cache (the same bytes decode differently there). A hit is checked against the
+     * bytes now in RAM, so self-modifying code and DMA into code pages need no invalidation.
+     */
+    private final DecodedInsn[] decodeCache = new DecodedInsn[1 << DECODE_CACHE_BITS];
+
+    private DecodedInsn cachedDecode(long ro) {
+        int idx = (int) (ro ^ (ro >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
+        DecodedInsn e = decodeCache[idx];
+        if (e != null && e.cacheKey == ro && (ram.getLong(ro) & e.mask0) == e.bytes0
+                && (e.length <= 8 || ram.getLong(ro + e.length - 8) == e.bytes1)) {
+            return e;
+        }
+        if (e == null) decodeCache[idx] = e = new DecodedInsn();
+        e.cacheKey = -1;
+        fastFetch = ro;
+        try {
+            Decoder64.decode(this, e);
+        } finally {
+            fastFetch = -1;
+        }
+        if (e.op == dev.jvirt.cpu.decode.OpcodeTable.TOO_LONG) return e;
+        int len = e.length;
+        e.mask0 = len >= 8 ? -1L : (1L << (8 * len)) - 1;
+        e.bytes0 = ram.getLong(ro) & e.mask0;
+        e.bytes1 = len > 8 ? ram.getLong(ro + len - 8) : 0;
+        e.fastKind = FastForms64.kind(e);
+        e.cacheKey = ro;
+        return e;
     }
 
     /** Decodes and executes the instruction at RIP; a fault leaves RIP for the caller to restore. */
     void step() {
-        ripStart = s.rip;
-        Decoder64.decode(this, d);
+        long rip = s.rip;
+        ripStart = rip;
+        DecodedInsn d;
+        if ((rip >>> 12) == fetchPage && fetchGen == mmu.generation && fetchUser == user()
+                && (rip & 0xFFF) <= 0x1000 - dev.jvirt.cpu.decode.Decoder.MAX_LENGTH) {
+            d = cachedDecode(fetchRamOff + (rip & 0xFFF));
+        } else {
+            d = scratch;
+            d.fastKind = FastForms64.NONE;
+            Decoder64.decode(this, d);
+        }
         if (d.op == dev.jvirt.cpu.decode.OpcodeTable.TOO_LONG) throw fault.set(13, true, 0);
         if (d.invalid64) throw ud();
-        s.rip = ripStart + d.length;
-        execute(d);
+        s.rip = rip + d.length;
+        int kind = d.fastKind;
+        if (kind >= FastForms64.REG_ONLY) {
+            // Register-only forms never read this.d: no reference store (and GC barrier) per instruction.
+            fastRegister(d, kind);
+        } else {
+            this.d = d;
+            if (kind != FastForms64.NONE) fastMemory(d, kind);
+            else execute(d);
+        }
     }
 
     private CpuFault ud() { return fault.set(6, false, 0); }
@@ -141,14 +220,7 @@ final class LongModeExecutor implements CodeSource, SimdContext {
 
     // ---- memory ----
 
-    private long ea() {
-        long a = d.disp;
-        if (d.ripRel) a += s.rip;
-        if (d.base >= 0) a += g[d.base];
-        if (d.index >= 0) a += g[d.index] << d.scale;
-        if (!d.a64) a &= 0xFFFF_FFFFL;
-        return a;
-    }
+    private long ea() { return ea(d); }
 
     /** The linear address of the memory operand: FS/GS add their base, the others are flat. */
     private long linear(long off, int seg) {
@@ -266,6 +338,138 @@ final class LongModeExecutor implements CodeSource, SimdContext {
         if (dec ? a == Long.MIN_VALUE : r == Long.MIN_VALUE) f |= FLAG_OF;
         s.rflags = (s.rflags & ~(Alu.ARITH & ~FLAG_CF)) | f;
         return r;
+    }
+
+    // ---- fast paths: the forms of FastForms64, with exactly the semantics and fault order of execute() ----
+
+    private static final long M32 = 0xFFFF_FFFFL;
+
+    private long alu(int op, long a, long b, boolean wide) {
+        return wide ? FastArith.arith64(s, op, a, b) : FastArith.arith32(s, op, a & M32, b & M32);
+    }
+
+    /** Sign-extended imm32 (or imm8 for 83), cut to the operand size. */
+    private static long aluImm(DecodedInsn d, boolean wide) {
+        long b = d.op == 0x83 ? (byte) d.imm : (int) d.imm;
+        return wide ? b : b & M32;
+    }
+
+    private void fastRegister(DecodedInsn d, int kind) {
+        long[] g = this.g;
+        boolean wide = d.o64;
+        switch (kind) {
+            case FastForms64.ALU_RR -> {
+                // 0x01-style forms write r/m, 0x03-style write reg; TEST (0x85) and CMP write nothing.
+                int op = d.op;
+                boolean toRm = (op & 2) == 0;
+                int rm = d.rm | (d.rex & 1) << 3, reg = d.reg | (d.rex & 4) << 1;
+                int dst = toRm ? rm : reg, src = toRm ? reg : rm;
+                int aop = op == 0x85 ? 4 : op >> 3;
+                long r = alu(aop, g[dst], g[src], wide);
+                if (aop != 7 && op != 0x85) g[dst] = r;
+            }
+            case FastForms64.ALU_R_IMM -> {
+                int rm = d.rm | (d.rex & 1) << 3;
+                long r = alu(d.reg, g[rm], aluImm(d, wide), wide);
+                if (d.reg != 7) g[rm] = r;
+            }
+            case FastForms64.ALU_RAX_IMM -> {
+                int aop = d.op >> 3;
+                long r = alu(aop, g[RAX], wide ? (int) d.imm : d.imm & M32, wide);
+                if (aop != 7) g[RAX] = r;
+            }
+            case FastForms64.MOV_RR -> {
+                int rm = d.rm | (d.rex & 1) << 3, reg = d.reg | (d.rex & 4) << 1;
+                long m = wide ? -1L : M32;
+                if (d.op == 0x89) g[rm] = g[reg] & m;
+                else g[reg] = g[rm] & m;
+            }
+            case FastForms64.MOV_R_IMM -> g[d.op & 7 | (d.rex & 1) << 3] = wide ? d.imm : d.imm & M32;
+            case FastForms64.LEA -> g[d.reg | (d.rex & 4) << 1] = wide ? ea(d) : ea(d) & M32;
+            case FastForms64.INCDEC_R -> {
+                int rm = d.rm | (d.rex & 1) << 3;
+                g[rm] = FastArith.incDec(s, wide ? g[rm] : g[rm] & M32, wide, d.reg == 1);
+            }
+            case FastForms64.JCC8 -> { if (alu.cond(d.op & 15)) jump(s.rip + (byte) d.imm); }
+            case FastForms64.JCC32 -> { if (alu.cond(d.op & 15)) jump(s.rip + (int) d.imm); }
+            case FastForms64.JMP8 -> jump(s.rip + (byte) d.imm);
+            case FastForms64.JMP32 -> jump(s.rip + (int) d.imm);
+            case FastForms64.NOP -> { }
+            case FastForms64.MOVZX_R_R -> {
+                int rm = d.rm | (d.rex & 1) << 3;
+                g[d.reg | (d.rex & 4) << 1] = g[rm] & (d.op == 0x1B6 ? 0xFF : 0xFFFF);
+            }
+            case FastForms64.CMOV -> {
+                int reg = d.reg | (d.rex & 4) << 1;
+                long v = g[d.rm | (d.rex & 1) << 3];
+                // A 32-bit CMOV zero-extends its destination even when the condition is false.
+                if (alu.cond(d.op & 15)) g[reg] = wide ? v : v & M32;
+                else if (!wide) g[reg] &= M32;
+            }
+            case FastForms64.SETCC_R -> {
+                int rm = d.rm | (d.rex & 1) << 3;
+                g[rm] = (g[rm] & ~0xFFL) | (alu.cond(d.op & 15) ? 1 : 0);
+            }
+            default -> throw new IllegalStateException("fast kind " + kind);
+        }
+    }
+
+    private void fastMemory(DecodedInsn d, int kind) {
+        long[] g = this.g;
+        boolean wide = d.o64;
+        int size = wide ? 8 : 4;
+        switch (kind) {
+            case FastForms64.ALU_RM_R -> {
+                int aop = d.op >> 3;
+                long off = ea(d);
+                long r = alu(aop, memRead(off, d.seg, size), g[d.reg | (d.rex & 4) << 1], wide);
+                if (aop != 7) memWrite(off, d.seg, size, r);
+            }
+            case FastForms64.ALU_R_RM -> {
+                int aop = d.op >> 3, reg = d.reg | (d.rex & 4) << 1;
+                long r = alu(aop, g[reg], memRead(ea(d), d.seg, size), wide);
+                if (aop != 7) g[reg] = r;
+            }
+            case FastForms64.ALU_RM_IMM -> {
+                long off = ea(d);
+                long r = alu(d.reg, memRead(off, d.seg, size), aluImm(d, wide), wide);
+                if (d.reg != 7) memWrite(off, d.seg, size, r);
+            }
+            case FastForms64.TEST_RM_R -> alu(4, memRead(ea(d), d.seg, size), g[d.reg | (d.rex & 4) << 1], wide);
+            case FastForms64.MOV_RM_R -> memWrite(ea(d), d.seg, size, g[d.reg | (d.rex & 4) << 1]);
+            case FastForms64.MOV_R_RM -> g[d.reg | (d.rex & 4) << 1] = memRead(ea(d), d.seg, size);
+            case FastForms64.MOV_RM_IMM -> memWrite(ea(d), d.seg, size, (int) d.imm);
+            case FastForms64.MOVZX_R_M -> g[d.reg | (d.rex & 4) << 1] = memRead(ea(d), d.seg, d.op == 0x1B6 ? 1 : 2);
+            case FastForms64.INCDEC_M -> {
+                long off = ea(d);
+                long r = FastArith.incDec(s, memRead(off, d.seg, size), wide, d.reg == 1);
+                memWrite(off, d.seg, size, r);
+            }
+            case FastForms64.CMP_M8_IMM -> alu.arith(7, memRead(ea(d), d.seg, 1), d.imm & 0xFF, 1);
+            case FastForms64.TEST_M8_IMM -> alu.arith(4, memRead(ea(d), d.seg, 1), d.imm & 0xFF, 1);
+            case FastForms64.PUSH -> push(g[d.op & 7 | (d.rex & 1) << 3], 8);
+            case FastForms64.POP -> {
+                long v = pop(8);
+                g[d.op & 7 | (d.rex & 1) << 3] = v;
+            }
+            case FastForms64.CALL -> {
+                long target = s.rip + (int) d.imm;
+                if (!canonical(target)) throw fault.set(13, true, 0);
+                push(s.rip, 8);
+                s.rip = target;
+            }
+            case FastForms64.RET -> jump(pop(8));
+            default -> execute(d);
+        }
+    }
+
+    private long ea(DecodedInsn d) {
+        long a = d.disp;
+        if (d.ripRel) a += s.rip;
+        if (d.base >= 0) a += g[d.base];
+        if (d.index >= 0) a += g[d.index] << d.scale;
+        if (!d.a64) a &= M32;
+        return a;
     }
 
     // ---- execution ----

@@ -46,7 +46,7 @@ class LongMode64Test {
     }
 
     /** {@code prelude32} runs in compatibility mode just before the far jump to 64-bit code. */
-    private static TestMachine run(String prelude32, String code64) {
+    static TestMachine run(String prelude32, String code64) {
         TestMachine m = new TestMachine();
         m.cpu.setCpuModel(CpuModels.DEFAULT.with(CpuFeature.LM, true).with(CpuFeature.SYSCALL, true));
         String enter = ENTER.replace("ljmp $0x18", prelude32 + "\nljmp $0x18");
