@@ -2,34 +2,11 @@ package dev.jvirt.cpu;
 
 import org.junit.jupiter.api.Test;
 
+import static dev.jvirt.cpu.TestMachine.gate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** MOV to/from DR0-DR7 (SDM Vol. 2 MOV-Debug Registers, Vol. 3A 18.2). */
 class DebugRegisterTest {
-    private static final String TABLES = """
-            .align 8
-            gdt: .quad 0
-                 .quad 0x00CF9A000000FFFF
-                 .quad 0x00CF92000000FFFF
-            gdtr: .word gdtr - gdt - 1
-                  .long gdt
-            .align 8
-            idt: .fill 32, 8, 0
-            idtr: .word 32*8 - 1
-                  .long idt
-            """;
-
-    private static String gate(int vec, String handler) {
-        return """
-                mov $%2$s, %%eax
-                mov %%ax, idt + %1$d*8
-                shr $16, %%eax
-                mov %%ax, idt + %1$d*8 + 6
-                movw $0x08, idt + %1$d*8 + 2
-                movw $0x8E00, idt + %1$d*8 + 4
-                """.formatted(vec, handler);
-    }
-
     @Test
     void storeAndLoadWithFixedReservedBits() {
         try (TestMachine m = new TestMachine()) {
@@ -86,7 +63,7 @@ class DebugRegisterTest {
                     hlt
                     h6: movl $6, 0x3000
                     hlt
-                    """ + TABLES);
+                    """ + TestMachine.FLAT_TABLES);
             m.runToHalt(1_000);
             assertEquals(6, m.mem32(0x3000), "#UD");
             assertEquals(0x400, m.mem32(0x3004), "DR7 still readable");
@@ -112,7 +89,7 @@ class DebugRegisterTest {
                     mov %eax, 0x300c
                     movl $gd, 0x3010
                     hlt
-                    """ + TABLES);
+                    """ + TestMachine.FLAT_TABLES);
             m.runToHalt(1_000);
             assertEquals(m.mem32(0x3010), m.mem32(0x3000), "#DB is a fault: EIP of the MOV");
             assertEquals(0x2000, m.mem32(0x3004) & 0x2000, "DR6.BD");
@@ -142,7 +119,7 @@ class DebugRegisterTest {
                     mov %eax, 0x3010
                     orl $0x10000, 8(%esp)
                     iret
-                    """ + TABLES);
+                    """ + TestMachine.FLAT_TABLES);
             m.runToHalt(1_000);
             assertEquals(1, m.mem32(0x3004), "one #DB: RF suppressed the repeat after IRET");
             assertEquals(0, m.mem32(0x3010), "fault: the instruction had not executed yet");
@@ -165,7 +142,7 @@ class DebugRegisterTest {
                     hlt
                     h1: movl $0xDB, 0x3004
                     hlt
-                    """ + TABLES);
+                    """ + TestMachine.FLAT_TABLES);
             m.runToHalt(1_000);
             assertEquals(1, m.mem32(0x3000));
             assertEquals(0, m.mem32(0x3004));
@@ -195,7 +172,7 @@ class DebugRegisterTest {
                     mov %eax, 0x3010
                     movl $after, 0x3014
                     iret
-                    """ + TABLES);
+                    """ + TestMachine.FLAT_TABLES);
             m.runToHalt(1_000);
             assertEquals(1, m.mem32(0x3004), "only the overlapping write hit (reads and 0x3204 did not)");
             assertEquals(m.mem32(0x3014), m.mem32(0x3008), "trap: EIP after the writing instruction");
@@ -217,7 +194,7 @@ class DebugRegisterTest {
                     h1: mov %dr6, %eax
                     mov %eax, 0x3010
                     hlt
-                    """ + TABLES);
+                    """ + TestMachine.FLAT_TABLES);
             m.runToHalt(1_000);
             assertEquals(0x8, m.mem32(0x3010) & 0xF, "DR6.B3 for a read inside the 4-byte range");
         }

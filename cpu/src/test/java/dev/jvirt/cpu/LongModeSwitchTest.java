@@ -19,22 +19,8 @@ class LongModeSwitchTest {
             movl $0x83, 0x11008
             movl $0x83, 0x12000
             """;
-    private static final String PAE_CR3_LME = """
-            mov %cr4, %eax
-            or $0x20, %eax
-            mov %eax, %cr4
-            mov $0x10000, %eax
-            mov %eax, %cr3
-            mov $0xC0000080, %ecx
-            rdmsr
-            or $0x100, %eax
-            wrmsr
-            """;
-    private static final String PAGING_ON = """
-            mov %cr0, %eax
-            or $0x80000000, %eax
-            mov %eax, %cr0
-            """;
+    private static final String PAE_CR3_LME = TestMachine.paeCr3Lme(0);
+    private static final String PAGING_ON = TestMachine.PAGING_ON;
     private static final String IDTR = """
             hlt
             idtr: .word 0

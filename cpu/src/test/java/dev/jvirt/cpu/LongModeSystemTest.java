@@ -11,51 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * LOOP and JRCXZ, INS/OUTS, and x87 in 64-bit mode.
  */
 class LongModeSystemTest {
-    /** 32-bit loader: identity-maps 2 MiB, enables IA-32e mode and jumps to start64 with CS = 0x18 (L=1). */
-    private static final String ENTER = """
-            .code32
-            lgdt gdtr
-            movl $0x11007, 0x10000
-            movl $0x12007, 0x11000
-            movl $0x87, 0x12000
-            mov %cr4, %eax
-            or $0x20, %eax
-            mov %eax, %cr4
-            mov $0x10000, %eax
-            mov %eax, %cr3
-            mov $0xC0000080, %ecx
-            rdmsr
-            or $0x100, %eax
-            wrmsr
-            mov %cr0, %eax
-            or $0x80000000, %eax
-            mov %eax, %cr0
-            ljmp $0x18, $start64
-            .p2align 4
-            /* 0x08 32-bit code, 0x10 data, 0x18 64-bit code, 0x20 64-bit TSS (16 bytes), 0x30 LDT (16 bytes) */
-            gdt: .quad 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF, 0x00AF9A000000FFFF
-                 .quad 0x0000890000000067 + (0x4000 << 16), 0x0000000000000001
-                 .quad 0x000082000000000F + (0x5000 << 16), 0x0000000000000000
-            gdtr: .word gdtr - gdt - 1
-                  .long gdt
-            .code64
-            start64:
+    /** 0x20 a 64-bit TSS (16 bytes) with base 0x1_0000_4000, 0x30 an LDT (16 bytes) at 0x5000. */
+    private static final String TSS_LDT = """
+            .quad 0x0000890000000067 + (0x4000 << 16), 0x0000000000000001
+            .quad 0x000082000000000F + (0x5000 << 16), 0x0000000000000000
             """;
 
     private static TestMachine run(String code64) {
         TestMachine m = new TestMachine();
         m.cpu.setCpuModel(CpuModels.get("max"));
         m.cpu.setFpu(new dev.jvirt.cpu.x87.X87(m.state));
-        byte[] code = GuestAsm.assemble64(ENTER + code64 + "\nhlt\n", 0x100000);
-        m.ram.load(0x100000, code);
-        CpuState s = m.state;
-        s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET | CpuState.CR0_NE;
-        s.cs.setFlat(0x08, true);
-        for (int sr : new int[] {CpuState.DS, CpuState.ES, CpuState.SS, CpuState.FS, CpuState.GS}) s.seg[sr].setFlat(0x10, false);
-        s.rip = 0x100000;
-        s.gpr[CpuState.RSP] = 0x90000;
-        s.rflags = 2;
-        m.cpu.stateChanged();
+        m.long64(TestMachine.longModeEntry("", TSS_LDT) + code64 + "\nhlt\n");
+        m.state.cr0 |= CpuState.CR0_NE;
         m.runToHalt(100_000);
         return m;
     }

@@ -74,41 +74,9 @@ class SimdGuestTest {
         }
     }
 
-    private static final String ENTER_LONG_MODE = """
-            .code32
-            lidt idtr
-            lgdt gdtr
-            movl $0x11007, 0x10000
-            movl $0x12007, 0x11000
-            movl $0x87, 0x12000
-            mov %cr4, %eax
-            or $0x220, %eax
-            mov %eax, %cr4
-            mov $0x10000, %eax
-            mov %eax, %cr3
-            mov $0xC0000080, %ecx
-            rdmsr
-            or $0x100, %eax
-            wrmsr
-            mov %cr0, %eax
-            or $0x80000000, %eax
-            mov %eax, %cr0
-            ljmp $0x18, $start64
-            .p2align 3
-            gdt: .quad 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF, 0x00AF9A000000FFFF
-            gdtr: .word 31
-                  .long gdt
-            idtr: .word 0
-                  .long 0
-            .code64
-            start64:
-            """;
-
     @Test
     void highXmmRegistersAndRexWMovqIn64BitMode() {
-        try (TestMachine m = new TestMachine()) {
-            m.cpu.setCpuModel(MODEL.with(CpuFeature.LM, true));
-            byte[] code = GuestAsm.assemble64(ENTER_LONG_MODE + """
+        try (TestMachine m = TestMachine.run64(MODEL.with(CpuFeature.LM, true), false, TestMachine.longModeEntry(0x200, "", "") + """
                     movabs $0x8877665544332211, %rax
                     movq %rax, %xmm8
                     movdqa a(%rip), %xmm15
@@ -132,17 +100,7 @@ class SimdGuestTest {
                     hlt
                     .p2align 4
                     a: .quad 0x0000000100000002, 0xCAFEBABEDEADBEEF
-                    """ + "\nhlt\n", 0x100000);
-            m.ram.load(0x100000, code);
-            CpuState s = m.state;
-            s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET;
-            s.cs.setFlat(0x08, true);
-            for (int sr : new int[] {CpuState.DS, CpuState.ES, CpuState.SS, CpuState.FS, CpuState.GS}) s.seg[sr].setFlat(0x10, false);
-            s.rip = 0x100000;
-            s.gpr[CpuState.RSP] = 0x90000;
-            s.rflags = 2;
-            m.cpu.stateChanged();
-            m.runToHalt(10_000);
+                    """, 10_000)) {
             assertEquals(-1, m.cpu.lastException());
             // xmm8 = 0x0000000100000002 : 0x8877665544332211; PSHUFD 0x4E swaps the quadwords; PSRLDQ 3 moves the
             // 128-bit value 24 bits down, so bytes 11 22 33 of the high quadword enter the top of the low one.

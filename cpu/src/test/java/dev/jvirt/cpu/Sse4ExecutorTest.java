@@ -9,33 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * BMI1/ABM and BSF/BSR otherwise (SDM Vol. 2 LZCNT, TZCNT), and REX.W PEXTRQ/PINSRQ reach XMM8-15.
  */
 class Sse4ExecutorTest {
-    private static final String ENTER64 = """
-            .code32
-            lgdt gdtr
-            movl $0x11007, 0x10000
-            movl $0x12007, 0x11000
-            movl $0x87, 0x12000
-            mov %cr4, %eax
-            or $0x220, %eax
-            mov %eax, %cr4
-            mov $0x10000, %eax
-            mov %eax, %cr3
-            mov $0xC0000080, %ecx
-            rdmsr
-            or $0x100, %eax
-            wrmsr
-            mov %cr0, %eax
-            or $0x80000000, %eax
-            mov %eax, %cr0
-            ljmp $0x18, $start64
-            .p2align 3
-            gdt: .quad 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF, 0x00AF9A000000FFFF
-            gdtr: .word 31
-                  .long gdt
-            .code64
-            start64:
-            """;
-
     private static final String COUNTS = """
             mov $0x10, %ecx
             mov $0x5555, %eax
@@ -79,10 +52,8 @@ class Sse4ExecutorTest {
 
     @Test
     void rexWideExtractAndInsertReachUpperXmmRegisters() {
-        try (TestMachine m = new TestMachine()) {
-            m.cpu.setCpuModel(CpuModels.DEFAULT.with(CpuFeature.LM, true).with(CpuFeature.SSE4_1, true)
-                    .with(CpuFeature.SSE4_2, true));
-            byte[] code = GuestAsm.assemble64(ENTER64 + """
+        try (TestMachine m = TestMachine.run64(CpuModels.DEFAULT.with(CpuFeature.LM, true).with(CpuFeature.SSE4_1, true)
+                .with(CpuFeature.SSE4_2, true), false, TestMachine.longModeEntry(0x200, "", "") + """
                     movabs $0x1122334455667788, %rax
                     pinsrq $1, %rax, %xmm9
                     movabs $0x99AABBCCDDEEFF00, %r8
@@ -101,17 +72,7 @@ class Sse4ExecutorTest {
                     not %r13d
                     mov %r13, 0x3020
                     hlt
-                    """, 0x100000);
-            m.ram.load(0x100000, code);
-            CpuState s = m.state;
-            s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET;
-            s.cs.setFlat(0x08, true);
-            for (int sr : new int[] {CpuState.DS, CpuState.ES, CpuState.SS}) s.seg[sr].setFlat(0x10, false);
-            s.rip = 0x100000;
-            s.gpr[CpuState.RSP] = 0x90000;
-            s.rflags = 2;
-            m.cpu.stateChanged();
-            m.runToHalt(10_000);
+                    """, 10_000)) {
             assertEquals(0x1122334455667788L, m.memory.read(0x3000, 8));
             assertEquals(0x99AABBCCDDEEFF00L, m.memory.read(0x3008, 8));
             assertEquals(0xDDEEFF00L, m.memory.read(0x3010, 8), "PEXTRD zero-extends into R11");

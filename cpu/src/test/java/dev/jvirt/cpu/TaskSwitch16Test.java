@@ -2,6 +2,7 @@ package dev.jvirt.cpu;
 
 import org.junit.jupiter.api.Test;
 
+import static dev.jvirt.cpu.TestMachine.gate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -184,17 +185,6 @@ class TaskSwitch16Test {
             m.runToHalt(10_000);
             return m.mem32(0x3104) << 16 | (m.mem32(0x3100) & 0xFFFF);
         }
-    }
-
-    private static String gate(int vec, String handler) {
-        return """
-                mov $%2$s, %%eax
-                mov %%ax, idt + %1$d*8
-                shr $16, %%eax
-                mov %%ax, idt + %1$d*8 + 6
-                movw $0x08, idt + %1$d*8 + 2
-                movw $0x8E00, idt + %1$d*8 + 4
-                """.formatted(vec, handler);
     }
 
     private static long gdtAddress(TestMachine m) { return m.state.gdtBase; }

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class XsaveTest {
     private static final int FAULT = 0x5000, AREA = 0x6000, OUT = 0x7000;
     private static final int NONE = 0xFF;
+    private static final int CR4_OSXSAVE = 1 << 18;
 
     private static final String SETUP = TestMachine.GATE_PROLOGUE + """
             gate 6, ud
@@ -312,40 +313,12 @@ class XsaveTest {
         }
     }
 
-    /** The 32-bit loader of {@link LongMode64Test}: identity-maps 2 MiB, enables IA-32e mode and jumps to start64. */
-    private static final String ENTER_64 = """
-            .code32
-            lgdt gdtr
-            movl $0x11007, 0x10000
-            movl $0x12007, 0x11000
-            movl $0x87, 0x12000
-            mov %cr4, %eax
-            or $0x40020, %eax
-            mov %eax, %cr4
-            mov $0x10000, %eax
-            mov %eax, %cr3
-            mov $0xC0000080, %ecx
-            rdmsr
-            or $0x100, %eax
-            wrmsr
-            mov %cr0, %eax
-            or $0x80000000, %eax
-            mov %eax, %cr0
-            ljmp $0x18, $start64
-            .p2align 3
-            gdt: .quad 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF, 0x00AF9A000000FFFF
-            gdtr: .word 31
-                  .long gdt
-            .code64
-            start64:
-            """;
-
     @Test
     void in64BitModeRexWSelectsThe64BitImageAndXmm8To15AreSaved() {
         try (TestMachine m = new TestMachine()) {
             m.cpu.setFpu(new X87(m.state));
             m.cpu.setCpuModel(CpuModels.get("max").with(CpuFeature.LM, true));
-            byte[] code = GuestAsm.assemble64(ENTER_64 + """
+            m.long64(TestMachine.longModeEntry(CR4_OSXSAVE, "", "") + """
                     mov $3, %eax
                     xor %edx, %edx
                     xor %ecx, %ecx
@@ -367,15 +340,8 @@ class XsaveTest {
                     movl $0x37F, 0x6800
                     xrstor64 0x6800
                     hlt
-                    """, 0x100000);
-            m.ram.load(0x100000, code);
+                    """);
             CpuState s = m.state;
-            s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET;
-            s.cs.setFlat(0x08, true);
-            for (int sr : new int[] {CpuState.DS, CpuState.ES, CpuState.SS, CpuState.FS, CpuState.GS}) s.seg[sr].setFlat(0x10, false);
-            s.rip = 0x100000;
-            s.gpr[CpuState.RSP] = 0x90000;
-            s.rflags = 2;
             s.fpu.fip = 0x1234_5678_9ABCL;
             s.fpu.fcs = 0x33;
             s.fpu.xmm[16] = 0x8888; // XMM8

@@ -113,7 +113,7 @@ final class HostVectors {
         h.setMem64(24, in[5]);
         try {
             h.run(code, 0, true);
-        } catch (SimdSse4Harness.Fault f) {
+        } catch (SimdFault f) {
             return "fault " + f.vector;
         }
         long flagMask = row.asm.startsWith("lzcnt") || row.asm.startsWith("tzcnt") ? COUNT_FLAGS : ARITH_FLAGS;

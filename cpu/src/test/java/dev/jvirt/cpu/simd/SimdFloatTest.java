@@ -22,15 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * host CPU (see ssemath-vectors.c); exact ones from the SDM's definitions.
  */
 class SimdFloatTest {
-    static final class Fault extends RuntimeException {
-        final int vector;
-
-        Fault(int vector) {
-            super("vector " + vector, null, false, false);
-            this.vector = vector;
-        }
-    }
-
     /** Memory operand at linear address {@link #addr}, 64 bytes of it. */
     static final class Ctx implements SimdContext {
         final byte[] mem = new byte[64];
@@ -60,7 +51,7 @@ class SimdFloatTest {
 
         public void setRflags(long value) { rflags = value; }
 
-        public RuntimeException fault(int vector) { return new Fault(vector); }
+        public RuntimeException fault(int vector) { return new SimdFault(vector); }
     }
 
     private final CpuState s = new CpuState();
@@ -82,7 +73,7 @@ class SimdFloatTest {
     }
 
     private int fault(String insn) {
-        return assertThrows(Fault.class, () -> exec(insn)).vector;
+        return assertThrows(SimdFault.class, () -> exec(insn)).vector;
     }
 
     private void xmm(int r, long lo, long hi) { s.fpu.xmm[2 * r] = lo; s.fpu.xmm[2 * r + 1] = hi; }

@@ -30,16 +30,6 @@ class SimdHarness implements SimdContext {
     static final long BASE = 0x1_0000;
     static final CpuModel MODEL = CpuModels.DEFAULT.with(CpuFeature.MMX, true).with(CpuFeature.SSE, true).with(CpuFeature.SSE2, true);
 
-    /** A fault the unit raised, by vector. */
-    static final class Fault extends RuntimeException {
-        final int vector;
-
-        Fault(int vector) {
-            super("vector " + vector, null, false, false);
-            this.vector = vector;
-        }
-    }
-
     final CpuState s = new CpuState();
     final SimdUnit unit = new SimdUnit(s, MODEL);
     final DecodedInsn d = new DecodedInsn();
@@ -73,7 +63,7 @@ class SimdHarness implements SimdContext {
     int faultOf(String hex) {
         try {
             return run(hex, true) ? -1 : 6;
-        } catch (Fault f) {
+        } catch (SimdFault f) {
             return f.vector;
         }
     }
@@ -154,7 +144,7 @@ class SimdHarness implements SimdContext {
         h.s.gpr[6] = h.s.gpr[7] = BASE; // rsi, rdi: the memory operand
         try {
             assertTrue(h.run(v.hex, longMode), v.insn + " not executed");
-        } catch (Fault f) {
+        } catch (SimdFault f) {
             fail(v.insn + ": fault " + f.vector);
         }
         long[] got = h.save();
@@ -218,5 +208,5 @@ class SimdHarness implements SimdContext {
     public void setRflags(long value) { rflags = value; }
 
     @Override
-    public RuntimeException fault(int vector) { return new Fault(vector); }
+    public RuntimeException fault(int vector) { return new SimdFault(vector); }
 }

@@ -16,16 +16,6 @@ import dev.jvirt.cpu.decode.Decoder64;
 final class SimdSse4Harness implements SimdContext {
     static final long MEM = 0x1000;
 
-    /** An architectural fault the unit raised. */
-    static final class Fault extends RuntimeException {
-        final int vector;
-
-        Fault(int vector) {
-            super("vector " + vector, null, false, false);
-            this.vector = vector;
-        }
-    }
-
     final CpuState s = new CpuState();
     final SimdUnit unit;
     final long[] g = new long[16];
@@ -59,7 +49,7 @@ final class SimdSse4Harness implements SimdContext {
             if (d.base >= 0) ea += g[d.base];
             if (d.index >= 0) ea += g[d.index] << d.scale;
         }
-        if (!unit.execute(d, this)) throw new Fault(6);
+        if (!unit.execute(d, this)) throw new SimdFault(6);
         return d.length;
     }
 
@@ -75,7 +65,7 @@ final class SimdSse4Harness implements SimdContext {
         try {
             run(hex(hexBytes), 0, longMode);
             return -1;
-        } catch (Fault f) {
+        } catch (SimdFault f) {
             return f.vector;
         }
     }
@@ -107,7 +97,7 @@ final class SimdSse4Harness implements SimdContext {
     /** Outside the 64 bytes is a #GP, as an access beyond a segment limit would be. */
     private int checked(long offset, int size) {
         long a = ea + offset - MEM;
-        if (a < 0 || a + size > mem.length) throw new Fault(13);
+        if (a < 0 || a + size > mem.length) throw new SimdFault(13);
         return (int) a;
     }
 
@@ -144,5 +134,5 @@ final class SimdSse4Harness implements SimdContext {
     public void setRflags(long value) { rflags = value; }
 
     @Override
-    public RuntimeException fault(int vector) { return new Fault(vector); }
+    public RuntimeException fault(int vector) { return new SimdFault(vector); }
 }
