@@ -767,8 +767,7 @@ final class LongModeExecutor implements CodeSource, SimdContext {
                 bitOp(d.reg - 4, osz, d.imm & 0xFF, false);
             }
             case 0x1BC, 0x1BD -> {
-                // F3 0F BC/BD are TZCNT/LZCNT where the model has them; elsewhere BSF/BSR
-                if (d.rep == DecodedInsn.REP_E && simdOp(false)) return true;
+                // (F3 0F BC/BD as TZCNT/LZCNT went to the SIMD unit in execute())
                 long v = rmRead(osz);
                 if (v == 0) {
                     s.rflags |= FLAG_ZF;
@@ -850,16 +849,6 @@ final class LongModeExecutor implements CodeSource, SimdContext {
             default -> { return false; }
         }
         return true;
-    }
-
-    private boolean simdOp(boolean udIfNone) {
-        if (d.mem) {
-            simdOff = ea();
-            simdSeg = d.seg;
-        }
-        if (simd.execute(d, this)) return true;
-        if (udIfNone) throw ud();
-        return false;
     }
 
     /** BT/BTS/BTR/BTC; a register bit offset addresses memory beyond the operand (signed, SDM Vol. 2 BT). */
@@ -1084,14 +1073,15 @@ final class LongModeExecutor implements CodeSource, SimdContext {
                 if (ldt ? type != 2 : type != 9) throw fault.set(13, true, sel & ~3);
                 if (((hi >>> 40) & 0x1F) != 0) throw fault.set(13, true, sel & ~3); // upper half's type must be 0
                 if ((desc[1] & 0x8000) == 0) throw fault.set(11, true, sel & ~3);
-                if (!canonical(((hi & 0xFFFF_FFFFL) << 32))) throw fault.set(13, true, sel & ~3);
+                long base = (desc[0] >>> 16) | (desc[1] & 0xFF) << 16 | (desc[1] & 0xFF00_0000L) | (hi & 0xFFFF_FFFFL) << 32;
+                if (!canonical(base)) throw fault.set(13, true, sel & ~3);
                 SegmentRegister r = ldt ? s.ldtr : s.tr;
                 if (!ldt) {
                     desc[1] |= 0x200; // busy
                     mmu.write(s.gdtBase + idx + 4, 4, desc[1], false);
                 }
                 sys.fillCache(r, sel, desc);
-                r.base = (r.base & 0xFFFF_FFFFL) | (hi & 0xFFFF_FFFFL) << 32;
+                r.base = base;
             }
             case 4, 5 -> {
                 int sel = (int) rmRead(2);

@@ -793,17 +793,22 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 + (kind.equals("exception") ? " code=" + codeBytes() : ""));
     }
 
-    /** Up to 16 bytes at CS:RIP for the log, or what could be read of them. */
+    /**
+     * Up to 16 bytes at CS:RIP for the log, or what could be read of them. A page fault on the way must not
+     * show: CR2 is put back (the bytes were fetched a moment ago, so their accessed bits are already set).
+     */
     private String codeBytes() {
         StringBuilder b = new StringBuilder();
         long lin = s.cs.base + s.rip;
+        long cr2 = s.cr2;
         for (int i = 0; i < 16; i++) {
             try {
                 b.append(String.format("%02x", mmu.read(lin + i, 1, false)));
-            } catch (CpuFault f) {
+            } catch (RuntimeException f) {
                 break;
             }
         }
+        s.cr2 = cr2;
         return b.toString();
     }
 
