@@ -37,7 +37,7 @@ final class BootLoader {
             byte[] initrd = cfg.initrd().isEmpty() ? null : concatenated(cfg.initrd(), ram.size());
             LinuxBoot boot;
             try {
-                boot = new LinuxLoader(ram, layout).load(kernel, cfg.append(), initrd, new LinuxBootOptions(dev.jvirt.firmware.linux.EntryMode.AUTO, acpiRsdp));
+                boot = new LinuxLoader(ram, layout).load(kernel, cfg.append(), initrd, new LinuxBootOptions(cfg.linuxEntry(), acpiRsdp));
             } catch (LoaderException e) {
                 throw new UsageException(name + ": " + e.getMessage());
             }

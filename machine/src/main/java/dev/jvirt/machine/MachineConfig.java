@@ -2,6 +2,7 @@ package dev.jvirt.machine;
 
 import dev.jvirt.cpu.CpuModel;
 import dev.jvirt.cpu.CpuModels;
+import dev.jvirt.firmware.linux.EntryMode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +20,14 @@ import java.util.Locale;
  * @param cpuSpec      the {@code -cpu} argument as given, or null
  * @param logInterrupts {@code -d int}: log every exception and interrupt the interpreter delivers
  * @param sampleCpu    {@code -d cpu}: print where the vCPU is once a second
+ * @param linuxEntry   which bzImage entry the loader uses ({@code -machine pc,linux-entry=})
  * @param cpuModel     the interpreter's CPU model ({@code -cpu host} with KVM: the default, unused)
  * @param vcpus        {@code -smp}: how many vCPUs, APIC IDs 0..vcpus-1, vCPU 0 the bootstrap processor
  */
 public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> initrd, List<String> initrdArgs,
                             String append, String serial, String debugcon, int[] debugExit, boolean noReboot,
                             int icountShift, boolean bootTimeline, boolean guestErrors, boolean logInterrupts, boolean sampleCpu, boolean hpet, Long rtcBase, boolean demo,
-                            String cpuSpec, CpuModel cpuModel, int vcpus) {
+                            String cpuSpec, CpuModel cpuModel, int vcpus, EntryMode linuxEntry) {
     public static final long DEFAULT_RAM = 128L << 20;
     /** The most {@code -smp} accepts: every vCPU is a host thread, and the xAPIC's flat logical mode addresses 8. */
     public static final int MAX_VCPUS = 16;
@@ -110,7 +112,7 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
         }
         return new MachineConfig(ram, accel, kernel, List.copyOf(initrd), List.copyOf(initrdArgs), o.append == null ? "" : o.append,
                 serial, o.debugcon, debugExit, o.noReboot, shift, boot, guestErrors, ints, cpu, !o.noHpet,
-                o.rtc == null ? null : rtcBase(o.rtc), demo, o.cpu, cpuModel(o.cpu, accel), vcpus);
+                o.rtc == null ? null : rtcBase(o.rtc), demo, o.cpu, cpuModel(o.cpu, accel), vcpus, linuxEntry(o));
     }
 
     /** {@code -smp [cpus=]N[,maxcpus=N]} as QEMU spells it; a topology (sockets, cores, threads) is not built. */
@@ -166,6 +168,8 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
             String p = parts[i];
             if (p.startsWith("accel=")) {
                 accel = p.substring(6);
+            } else if (p.startsWith("linux-entry=")) {
+                linuxEntry(p); // checked here, used by linuxEntry(Options)
             } else if (p.equals("kernel-irqchip=off")) {
                 // what jvirt does today: every interrupt controller is jvirt's own
             } else if (p.startsWith("kernel-irqchip=")) {
@@ -175,6 +179,28 @@ public record MachineConfig(long ramSize, String accel, Path kernel, List<Path> 
             }
         }
         return accel;
+    }
+
+    /**
+     * jvirt's {@code -machine pc,linux-entry=auto|64|32}: which entry of a bzImage the loader uses (the Linux boot
+     * protocol's 64-bit entry at load address + 0x200, or the 32-bit one at the load address); auto takes the
+     * 64-bit entry when the kernel has one.
+     */
+    static EntryMode linuxEntry(String property) {
+        return switch (property.substring("linux-entry=".length())) {
+            case "auto" -> EntryMode.AUTO;
+            case "64" -> EntryMode.LONG_MODE;
+            case "32" -> EntryMode.PROTECTED_MODE;
+            default -> throw new UsageException("-machine " + property + ": linux-entry is auto, 64 or 32");
+        };
+    }
+
+    private static EntryMode linuxEntry(Options o) {
+        EntryMode m = EntryMode.AUTO;
+        if (o.machine != null) {
+            for (String p : o.machine.split(",")) if (p.startsWith("linux-entry=")) m = linuxEntry(p);
+        }
+        return m;
     }
 
     /** {@code -rtc base=...}: the RTC's calendar time at start, in epoch seconds. */

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,10 +39,11 @@ class LinuxBootTest {
         return p;
     }
 
-    @ParameterizedTest(name = "{0} kernel")
-    @ValueSource(strings = {"CLOUD", "GENERIC"})
+    /** Both kernels through the 64-bit entry (the default), and the cloud kernel through the 32-bit one. */
+    @ParameterizedTest(name = "{0} kernel, linux-entry={1}")
+    @CsvSource({"CLOUD, auto", "GENERIC, auto", "CLOUD, 32"})
     @Timeout(value = 25, unit = TimeUnit.MINUTES)
-    void bootsToTheInitramfsChecksAndPowersOff(String flavour) throws IOException {
+    void bootsToTheInitramfsChecksAndPowersOff(String flavour, String entry) throws IOException {
         Properties kit = kit();
         String kernel = kit.getProperty("JVIRT_VMLINUZ_" + flavour), initrd = kit.getProperty("JVIRT_INITRD");
         boolean present = kernel != null && initrd != null && Files.isReadable(Path.of(kernel)) && Files.isReadable(Path.of(initrd));
@@ -50,9 +51,9 @@ class LinuxBootTest {
         Assumptions.assumeTrue(present, "no guest kit: run scripts/guest-kit.sh");
 
         // The command line, with COM1 in a file instead of this JVM's stdout
-        Path serial = tmp.resolve("ttyS0-" + flavour + ".txt");
+        Path serial = tmp.resolve("ttyS0-" + flavour + "-" + entry + ".txt");
         long before = System.currentTimeMillis() / 1000;
-        CliTest.Result r = CliTest.jvirt("-accel", "interp", "-m", "512", "-nographic", "-no-reboot",
+        CliTest.Result r = CliTest.jvirt("-accel", "interp", "-machine", "pc,linux-entry=" + entry, "-m", "512", "-nographic", "-no-reboot",
                 "-kernel", kernel, "-initrd", initrd, "-append", "console=ttyS0", "-serial", "file:" + serial);
         long after = System.currentTimeMillis() / 1000;
         String console = Files.exists(serial) ? Files.readString(serial, java.nio.charset.StandardCharsets.ISO_8859_1) : "";

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code -smp} as QEMU spells it, and what jvirt refuses with one line. */
+/** {@code -smp} as QEMU spells it, {@code -machine pc,linux-entry=}, and what jvirt refuses with one line. */
 class MachineConfigTest {
     private static MachineConfig config(String... args) {
         return MachineConfig.from(Options.parse(args), false);
@@ -41,5 +41,13 @@ class MachineConfigTest {
     void icountNeedsOneVcpu() {
         assertRefused("-icount needs -smp 1", "-smp", "2", "-icount", "3");
         assertEquals(3, config("-smp", "1", "-icount", "3").icountShift());
+    }
+
+    @Test
+    void linuxEntryIsSelectable() {
+        assertEquals(dev.jvirt.firmware.linux.EntryMode.AUTO, config().linuxEntry());
+        assertEquals(dev.jvirt.firmware.linux.EntryMode.PROTECTED_MODE, config("-machine", "pc,linux-entry=32").linuxEntry());
+        assertEquals(dev.jvirt.firmware.linux.EntryMode.LONG_MODE, config("-machine", "pc,accel=interp,linux-entry=64").linuxEntry());
+        assertRefused("linux-entry is auto, 64 or 32", "-machine", "pc,linux-entry=16");
     }
 }
