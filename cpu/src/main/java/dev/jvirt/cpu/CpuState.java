@@ -82,8 +82,15 @@ public final class CpuState {
 
     /** Condition code {@code cc} (Jcc/SETcc/CMOVcc numbering), evaluated from the pending operation when it can be. */
     boolean cond(int cc) {
+        // Kept small so it inlines into the fast paths: ZF (JZ/JNZ, the commonest) straight from the result.
         int op = lazyOp;
-        if (op != LZ_NONE) {
+        if (op == LZ_NONE) return condOf(rflags, cc);
+        if ((cc >> 1) == 2) return (lazyRes == 0) ^ ((cc & 1) != 0);
+        return condLazy(op, cc);
+    }
+
+    private boolean condLazy(int op, int cc) {
+        {
             boolean wide = (op & 1) == 0;
             long r = lazyRes;
             boolean v;
@@ -116,7 +123,6 @@ public final class CpuState {
             }
             return v ^ ((cc & 1) != 0);
         }
-        return condOf(rflags, cc);
     }
 
     static boolean condOf(long f, int cc) {
