@@ -25,7 +25,119 @@ public final class CpuState {
     /** RAX..RDI, R8..R15 in the instruction encoding's order. */
     public final long[] gpr = new long[16];
     public long rip;
+    /**
+     * The architectural RFLAGS, except that while {@link #lazyOp} is non-zero its six arithmetic bits
+     * (CF PF AF ZF SF OF) are stale and described by the recorded operation instead; {@link #flags()}
+     * folds them in. The CPU resolves any pending operation before state leaves it (end of a run batch or
+     * step, interrupt and exception delivery, every instruction outside the fast paths).
+     */
     public long rflags;
+
+    // ---- lazy arithmetic flags: the last fast-path flag-setting operation ----
+
+    /** 0: rflags is current. Odd kinds: 32-bit operands (zero-extended), even: 64-bit. */
+    static final int LZ_NONE = 0, LZ_ADD32 = 1, LZ_ADD64 = 2, LZ_SUB32 = 3, LZ_SUB64 = 4, LZ_LOGIC32 = 5, LZ_LOGIC64 = 6,
+            LZ_INC32 = 7, LZ_INC64 = 8, LZ_DEC32 = 9, LZ_DEC64 = 10;
+    int lazyOp;
+    /** Operands and result of {@link #lazyOp}; for INC/DEC {@code lazyB} is the kept CF (0 or 1). */
+    long lazyA, lazyB, lazyRes;
+
+    /** RFLAGS with any pending lazy operation folded in (and cleared). */
+    public long flags() {
+        if (lazyOp != LZ_NONE) materialize();
+        return rflags;
+    }
+
+    private static final long ARITH_BITS = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF;
+
+    private void materialize() {
+        int op = lazyOp;
+        long a = lazyA, b = lazyB, r = lazyRes;
+        boolean wide = (op & 1) == 0;
+        long f = FastArith.PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((wide ? r >>> 56 : r >>> 24) & FLAG_SF);
+        int ovShift = wide ? 52 : 20;
+        switch (op) {
+            case LZ_ADD32, LZ_ADD64 -> f |= (Long.compareUnsigned(r, a) < 0 ? FLAG_CF : 0)
+                    | ((((a ^ r) & (b ^ r)) >>> ovShift) & FLAG_OF) | ((a ^ b ^ r) & FLAG_AF);
+            case LZ_SUB32, LZ_SUB64 -> f |= (Long.compareUnsigned(a, b) < 0 ? FLAG_CF : 0)
+                    | ((((a ^ b) & (a ^ r)) >>> ovShift) & FLAG_OF) | ((a ^ b ^ r) & FLAG_AF);
+            case LZ_INC32, LZ_INC64 -> f |= b | ((a ^ r) & FLAG_AF) | (r == (wide ? Long.MIN_VALUE : 0x8000_0000L) ? FLAG_OF : 0);
+            case LZ_DEC32, LZ_DEC64 -> f |= b | ((a ^ r) & FLAG_AF) | (a == (wide ? Long.MIN_VALUE : 0x8000_0000L) ? FLAG_OF : 0);
+            default -> { } // logic: CF = OF = AF = 0
+        }
+        rflags = (rflags & ~ARITH_BITS) | f;
+        lazyOp = LZ_NONE;
+    }
+
+    /** CF, from the pending operation when there is one (for INC/DEC, which keep it). */
+    long carry() {
+        return switch (lazyOp) {
+            case LZ_NONE -> rflags & FLAG_CF;
+            case LZ_ADD32, LZ_ADD64 -> Long.compareUnsigned(lazyRes, lazyA) < 0 ? 1 : 0;
+            case LZ_SUB32, LZ_SUB64 -> Long.compareUnsigned(lazyA, lazyB) < 0 ? 1 : 0;
+            case LZ_INC32, LZ_INC64, LZ_DEC32, LZ_DEC64 -> lazyB;
+            default -> 0;
+        };
+    }
+
+    /** Condition code {@code cc} (Jcc/SETcc/CMOVcc numbering), evaluated from the pending operation when it can be. */
+    boolean cond(int cc) {
+        // Kept small so it inlines into the fast paths: ZF (JZ/JNZ, the commonest) straight from the result.
+        int op = lazyOp;
+        if (op == LZ_NONE) return condOf(rflags, cc);
+        if ((cc >> 1) == 2) return (lazyRes == 0) ^ ((cc & 1) != 0);
+        return condLazy(op, cc);
+    }
+
+    private boolean condLazy(int op, int cc) {
+        {
+            boolean wide = (op & 1) == 0;
+            long r = lazyRes;
+            boolean v;
+            switch (cc >> 1) {
+                case 2 -> v = r == 0;
+                case 4 -> v = (wide ? r : (int) r) < 0;
+                case 1, 3, 6, 7 -> {
+                    if (op == LZ_SUB32 || op == LZ_SUB64) {
+                        long a = lazyA, b = lazyB;
+                        if (!wide) { a = (int) a; b = (int) b; }
+                        v = switch (cc >> 1) {
+                            case 1 -> wide ? Long.compareUnsigned(a, b) < 0 : (a & 0xFFFF_FFFFL) < (b & 0xFFFF_FFFFL);
+                            case 3 -> wide ? Long.compareUnsigned(a, b) <= 0 : (a & 0xFFFF_FFFFL) <= (b & 0xFFFF_FFFFL);
+                            case 6 -> a < b;
+                            default -> a <= b;
+                        };
+                    } else if (op == LZ_LOGIC32 || op == LZ_LOGIC64) {
+                        boolean neg = (wide ? r : (int) r) < 0;
+                        v = switch (cc >> 1) {
+                            case 1 -> false;
+                            case 3 -> r == 0;
+                            case 6 -> neg;
+                            default -> r == 0 || neg;
+                        };
+                    } else {
+                        return condOf(flags(), cc);
+                    }
+                }
+                default -> { return condOf(flags(), cc); }
+            }
+            return v ^ ((cc & 1) != 0);
+        }
+    }
+
+    static boolean condOf(long f, int cc) {
+        boolean r = switch (cc >> 1) {
+            case 0 -> (f & FLAG_OF) != 0;
+            case 1 -> (f & FLAG_CF) != 0;
+            case 2 -> (f & FLAG_ZF) != 0;
+            case 3 -> (f & (FLAG_CF | FLAG_ZF)) != 0;
+            case 4 -> (f & FLAG_SF) != 0;
+            case 5 -> (f & FLAG_PF) != 0;
+            case 6 -> ((f & FLAG_SF) != 0) != ((f & FLAG_OF) != 0);
+            default -> (f & FLAG_ZF) != 0 || ((f & FLAG_SF) != 0) != ((f & FLAG_OF) != 0);
+        };
+        return r ^ ((cc & 1) != 0);
+    }
 
     public final SegmentRegister es = new SegmentRegister(), cs = new SegmentRegister(), ss = new SegmentRegister(),
             ds = new SegmentRegister(), fs = new SegmentRegister(), gs = new SegmentRegister();
@@ -77,6 +189,7 @@ public final class CpuState {
         gpr[RDX] = Integer.toUnsignedLong(signature);
         rip = 0xFFF0;
         rflags = 2;
+        lazyOp = LZ_NONE;
         for (SegmentRegister s : seg) s.resetData();
         cs.selector = 0xF000;
         cs.base = 0xFFFF_0000L;
@@ -109,7 +222,8 @@ public final class CpuState {
     public void copyFrom(CpuState o) {
         System.arraycopy(o.gpr, 0, gpr, 0, 16);
         rip = o.rip;
-        rflags = o.rflags;
+        rflags = o.flags();
+        lazyOp = LZ_NONE;
         for (int i = 0; i < 6; i++) seg[i].copyFrom(o.seg[i]);
         ldtr.copyFrom(o.ldtr);
         tr.copyFrom(o.tr);
@@ -175,7 +289,7 @@ public final class CpuState {
     public String diff(CpuState o) {
         for (int i = 0; i < 16; i++) if (gpr[i] != o.gpr[i]) return d("r" + i, gpr[i], o.gpr[i]);
         if (rip != o.rip) return d("rip", rip, o.rip);
-        if (rflags != o.rflags) return d("rflags", rflags, o.rflags);
+        if (flags() != o.flags()) return d("rflags", rflags, o.rflags);
         String[] names = {"es", "cs", "ss", "ds", "fs", "gs"};
         for (int i = 0; i < 6; i++) if (!seg[i].equals(o.seg[i])) return names[i] + ": " + seg[i] + " vs " + o.seg[i];
         if (!ldtr.equals(o.ldtr)) return "ldtr: " + ldtr + " vs " + o.ldtr;

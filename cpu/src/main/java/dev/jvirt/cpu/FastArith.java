@@ -19,7 +19,7 @@ final class FastArith {
     }
 
     /** ADD, OR, ADC, SBB, AND, SUB, XOR, CMP (ModRM.reg numbering; 4 is also TEST) on 64-bit operands. */
-    static long arith64(CpuState s, int op, long a, long b) {
+    static long eagerArith64(CpuState s, int op, long a, long b) {
         long r, f;
         switch (op) {
             case 0 -> {
@@ -52,7 +52,7 @@ final class FastArith {
     }
 
     /** The same on 32-bit operands (zero-extended in {@code a} and {@code b}); the result is zero-extended. */
-    static long arith32(CpuState s, int op, long a, long b) {
+    static long eagerArith32(CpuState s, int op, long a, long b) {
         long r, f;
         switch (op) {
             case 0, 2 -> {
@@ -74,7 +74,7 @@ final class FastArith {
     }
 
     /** INC (or DEC with {@code dec}) of a 64-bit or zero-extended 32-bit operand; CF is kept. */
-    static long incDec(CpuState s, long a, boolean wide, boolean dec) {
+    static long eagerIncDec(CpuState s, long a, boolean wide, boolean dec) {
         long r = dec ? a - 1 : a + 1;
         long sign;
         if (wide) {
@@ -86,6 +86,64 @@ final class FastArith {
         long f = PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((a ^ r) & FLAG_AF)
                 | ((r & sign) != 0 ? FLAG_SF : 0) | ((dec ? a == sign : r == sign) ? FLAG_OF : 0);
         s.rflags = (s.rflags & ~(Alu.ARITH & ~FLAG_CF)) | f;
+        return r;
+    }
+
+    // ---- lazy forms: record the operation in CpuState (flags computed when read, see CpuState.flags) ----
+
+    /** {@link #eagerArith64} with the flags left pending (ADC/SBB read CF, so they resolve it and run eagerly). */
+    static long arith64(CpuState s, int op, long a, long b) {
+        long r;
+        int k;
+        switch (op) {
+            case 0 -> { r = a + b; k = LZ_ADD64; }
+            case 5, 7 -> { r = a - b; k = LZ_SUB64; }
+            case 1 -> { r = a | b; k = LZ_LOGIC64; }
+            case 4 -> { r = a & b; k = LZ_LOGIC64; }
+            case 6 -> { r = a ^ b; k = LZ_LOGIC64; }
+            default -> {
+                s.flags();
+                return eagerArith64(s, op, a, b);
+            }
+        }
+        s.lazyA = a;
+        s.lazyB = b;
+        s.lazyRes = r;
+        s.lazyOp = k;
+        return r;
+    }
+
+    /** {@link #eagerArith32} with the flags left pending. */
+    static long arith32(CpuState s, int op, long a, long b) {
+        long r;
+        int k;
+        switch (op) {
+            case 0 -> { r = (a + b) & M32; k = LZ_ADD32; }
+            case 5, 7 -> { r = (a - b) & M32; k = LZ_SUB32; }
+            case 1 -> { r = a | b; k = LZ_LOGIC32; }
+            case 4 -> { r = a & b; k = LZ_LOGIC32; }
+            case 6 -> { r = a ^ b; k = LZ_LOGIC32; }
+            default -> {
+                s.flags();
+                return eagerArith32(s, op, a, b);
+            }
+        }
+        s.lazyA = a;
+        s.lazyB = b;
+        s.lazyRes = r;
+        s.lazyOp = k;
+        return r;
+    }
+
+    /** {@link #eagerIncDec} with the flags left pending (the kept CF is taken from the pending operation). */
+    static long incDec(CpuState s, long a, boolean wide, boolean dec) {
+        long cf = s.carry();
+        long r = dec ? a - 1 : a + 1;
+        if (!wide) r &= M32;
+        s.lazyA = a;
+        s.lazyB = cf;
+        s.lazyRes = r;
+        s.lazyOp = dec ? (wide ? LZ_DEC64 : LZ_DEC32) : (wide ? LZ_INC64 : LZ_INC32);
         return r;
     }
 }

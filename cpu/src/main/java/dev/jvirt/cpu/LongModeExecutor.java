@@ -294,10 +294,13 @@ final class LongModeExecutor implements CodeSource, SimdContext {
     public void setGpr(int size, int r, long value) { setReg(size, r, value); }
 
     @Override
-    public long rflags() { return s.rflags; }
+    public long rflags() { return s.flags(); }
 
     @Override
-    public void setRflags(long value) { s.rflags = value; }
+    public void setRflags(long value) {
+        s.flags();
+        s.rflags = value;
+    }
 
     @Override
     public RuntimeException fault(int vector) { return fault.set(vector, vector == 13, 0); }
@@ -390,8 +393,8 @@ final class LongModeExecutor implements CodeSource, SimdContext {
                 int rm = d.rm | (d.rex & 1) << 3;
                 g[rm] = FastArith.incDec(s, wide ? g[rm] : g[rm] & M32, wide, d.reg == 1);
             }
-            case FastForms64.JCC8 -> { if (alu.cond(d.op & 15)) jump(s.rip + (byte) d.imm); }
-            case FastForms64.JCC32 -> { if (alu.cond(d.op & 15)) jump(s.rip + (int) d.imm); }
+            case FastForms64.JCC8 -> { if (s.cond(d.op & 15)) jump(s.rip + (byte) d.imm); }
+            case FastForms64.JCC32 -> { if (s.cond(d.op & 15)) jump(s.rip + (int) d.imm); }
             case FastForms64.JMP8 -> jump(s.rip + (byte) d.imm);
             case FastForms64.JMP32 -> jump(s.rip + (int) d.imm);
             case FastForms64.NOP -> { }
@@ -403,12 +406,12 @@ final class LongModeExecutor implements CodeSource, SimdContext {
                 int reg = d.reg | (d.rex & 4) << 1;
                 long v = g[d.rm | (d.rex & 1) << 3];
                 // A 32-bit CMOV zero-extends its destination even when the condition is false.
-                if (alu.cond(d.op & 15)) g[reg] = wide ? v : v & M32;
+                if (s.cond(d.op & 15)) g[reg] = wide ? v : v & M32;
                 else if (!wide) g[reg] &= M32;
             }
             case FastForms64.SETCC_R -> {
                 int rm = d.rm | (d.rex & 1) << 3;
-                g[rm] = (g[rm] & ~0xFFL) | (alu.cond(d.op & 15) ? 1 : 0);
+                g[rm] = (g[rm] & ~0xFFL) | (s.cond(d.op & 15) ? 1 : 0);
             }
             default -> throw new IllegalStateException("fast kind " + kind);
         }
@@ -445,8 +448,16 @@ final class LongModeExecutor implements CodeSource, SimdContext {
                 long r = FastArith.incDec(s, memRead(off, d.seg, size), wide, d.reg == 1);
                 memWrite(off, d.seg, size, r);
             }
-            case FastForms64.CMP_M8_IMM -> alu.arith(7, memRead(ea(d), d.seg, 1), d.imm & 0xFF, 1);
-            case FastForms64.TEST_M8_IMM -> alu.arith(4, memRead(ea(d), d.seg, 1), d.imm & 0xFF, 1);
+            case FastForms64.CMP_M8_IMM -> {
+                long v = memRead(ea(d), d.seg, 1);
+                s.flags();
+                alu.arith(7, v, d.imm & 0xFF, 1);
+            }
+            case FastForms64.TEST_M8_IMM -> {
+                long v = memRead(ea(d), d.seg, 1);
+                s.flags();
+                alu.arith(4, v, d.imm & 0xFF, 1);
+            }
             case FastForms64.PUSH -> push(g[d.op & 7 | (d.rex & 1) << 3], 8);
             case FastForms64.POP -> {
                 long v = pop(8);
@@ -475,6 +486,7 @@ final class LongModeExecutor implements CodeSource, SimdContext {
     // ---- execution ----
 
     private void execute(DecodedInsn d) {
+        s.flags(); // everything outside the fast paths sees architectural RFLAGS
         int op = d.op;
         int osz = d.size();
         if (op < 0x40 && (op & 7) < 6) {

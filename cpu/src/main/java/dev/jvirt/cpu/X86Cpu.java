@@ -16,8 +16,9 @@ import dev.jvirt.mmu.PortSpace;
 import static dev.jvirt.cpu.CpuState.*;
 
 /**
- * The i686-class interpreter: executes decoded instructions on a {@link CpuState} (flags kept
- * architecturally in {@code rflags}, computed exactly at each instruction), with segmentation,
+ * The i686-class interpreter: executes decoded instructions on a {@link CpuState} (the arithmetic
+ * flags of the fast-path ALU forms are recorded lazily and computed exactly when read, see
+ * {@link CpuState#flags()}; {@code rflags} is architectural outside a run batch), with segmentation,
  * paging through {@link Mmu}, and exception delivery through the real-mode IVT or the
  * protected-mode IDT. Interrupt sampling, time and halting belong to the caller's run loop.
  */
@@ -238,13 +239,17 @@ public final class X86Cpu implements CodeSource, SimdContext {
         breakBatch = false;
         int n = 0;
         batchCount = 0;
-        while (n < max && !s.halted && !shutdown) {
-            boolean shadow = s.interruptShadow;
-            step();
-            n++;
-            batchCount = n;
-            if (shadow) s.interruptShadow = false;
-            if (breakBatch && !s.interruptShadow) break;
+        try {
+            while (n < max && !s.halted && !shutdown) {
+                boolean shadow = s.interruptShadow;
+                stepLazy();
+                n++;
+                batchCount = n;
+                if (shadow) s.interruptShadow = false;
+                if (breakBatch && !s.interruptShadow) break;
+            }
+        } finally {
+            s.flags(); // RFLAGS architectural again before state leaves the CPU
         }
         if (tscClock == null) s.tsc += n;
         batchCount = 0;
@@ -253,6 +258,15 @@ public final class X86Cpu implements CodeSource, SimdContext {
 
     /** Executes one instruction (or delivers the exception it raises). */
     public void step() {
+        try {
+            stepLazy();
+        } finally {
+            s.flags();
+        }
+    }
+
+    /** {@link #step()} leaving the arithmetic flags of a fast-path instruction pending (see {@link CpuState#flags()}). */
+    private void stepLazy() {
         eipStart = s.rip;
         if (s.cs.l && s.longMode()) {
             stepLong();
@@ -276,13 +290,13 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 fastExecute(d);
             } else if ((this.d = d).fastKind != FK_NONE) {
                 fastExecute(d);
-            } else if (d.lock || ((d.op == 0x86 || d.op == 0x87) && d.mem)) {
+            } else if ((d.lock || ((d.op == 0x86 || d.op == 0x87) && d.mem))) {
                 // Locked read-modify-write is atomic against every other vCPU's locked operations.
                 synchronized (BUS_LOCK) {
                     execute();
                 }
             } else {
-                execute();
+                execute(); // resolves pending flags first
             }
             boolean single = trap && d.op != 0xCC && d.op != 0xCD && d.op != 0xCE && d.op != 0xF1;
             if (single || dataHits != 0) debugTrap(single);
@@ -377,6 +391,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
 
     /** Delivers an external interrupt (INTR acknowledge or NMI) at the current boundary. */
     public void externalInterrupt(int vector) {
+        s.flags();
         s.halted = false;
         eipStart = s.rip;
         logInterrupt("external", vector, false, 0);
@@ -491,28 +506,6 @@ public final class X86Cpu implements CodeSource, SimdContext {
         s.rip = t;
     }
 
-    /** {@link Alu#arith} for 32-bit operands (zero-extended), with the same flags. */
-    private long arith32(int op, long a, long b) {
-        long r, f;
-        switch (op) {
-            case 0, 2 -> {
-                r = a + b + (op == 2 ? s.rflags & FLAG_CF : 0);
-                f = (r >>> 32) | ((((a ^ r) & (b ^ r)) >>> 20) & FLAG_OF) | ((a ^ b ^ r) & FLAG_AF);
-            }
-            case 3, 5, 7 -> {
-                r = a - b - (op == 3 ? s.rflags & FLAG_CF : 0);
-                f = (r >>> 63) | ((((a ^ b) & (a ^ r)) >>> 20) & FLAG_OF) | ((a ^ b ^ r) & FLAG_AF);
-            }
-            case 1 -> { r = a | b; f = 0; }
-            case 4 -> { r = a & b; f = 0; }
-            default -> { r = a ^ b; f = 0; }
-        }
-        r &= M32;
-        f |= PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((r >>> 24) & FLAG_SF);
-        s.rflags = (s.rflags & ~Alu.ARITH) | f;
-        return r;
-    }
-
     /** The forms of {@link #fastKind}, with exactly the semantics (and fault order) of {@link #execute()}. */
     private void fastExecute(DecodedInsn d) {
         long[] g = this.g;
@@ -524,12 +517,12 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 boolean toRm = (op & 2) == 0;
                 int dst = toRm ? d.rm : d.reg, src = toRm ? d.reg : d.rm;
                 int aop = op == 0x85 ? 4 : op >> 3;
-                long r = arith32(aop, g[dst] & M32, g[src] & M32);
+                long r = FastArith.arith32(s, aop, g[dst] & M32, g[src] & M32);
                 if (aop != 7 && op != 0x85) g[dst] = r;
             }
             case FK_ALU_R_IMM -> {
                 long b = d.op == 0x83 ? (byte) d.imm & M32 : d.imm & M32;
-                long r = arith32(d.reg, g[d.rm] & M32, b);
+                long r = FastArith.arith32(s, d.reg, g[d.rm] & M32, b);
                 if (d.reg != 7) g[d.rm] = r;
             }
             case FK_MOV_RR -> {
@@ -538,29 +531,21 @@ public final class X86Cpu implements CodeSource, SimdContext {
             }
             case FK_ALU_RM_R -> {
                 int aop = d.op >> 3;
-                long r = alu.arith(aop, rmRead(4), g[d.reg] & M32, 4);
+                long r = FastArith.arith32(s, aop, rmRead(4), g[d.reg] & M32);
                 if (aop != 7) rmWrite(4, r);
             }
             case FK_ALU_R_RM -> {
                 int aop = d.op >> 3;
-                long r = alu.arith(aop, g[d.reg] & M32, rmRead(4), 4);
+                long r = FastArith.arith32(s, aop, g[d.reg] & M32, rmRead(4));
                 if (aop != 7) g[d.reg] = r;
             }
             case FK_INC -> {
                 int reg = d.op & 7;
-                long a = g[reg] & M32, r = (a + 1) & M32;
-                long f = PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((r >>> 24) & FLAG_SF) | ((a ^ r) & FLAG_AF)
-                        | (r == 0x8000_0000L ? FLAG_OF : 0);
-                s.rflags = (s.rflags & ~(Alu.ARITH & ~FLAG_CF)) | f;
-                g[reg] = r;
+                g[reg] = FastArith.incDec(s, g[reg] & M32, false, false);
             }
             case FK_DEC -> {
                 int reg = d.op & 7;
-                long a = g[reg] & M32, r = (a - 1) & M32;
-                long f = PARITY[(int) r & 0xFF] | (r == 0 ? FLAG_ZF : 0) | ((r >>> 24) & FLAG_SF) | ((a ^ r) & FLAG_AF)
-                        | (a == 0x8000_0000L ? FLAG_OF : 0);
-                s.rflags = (s.rflags & ~(Alu.ARITH & ~FLAG_CF)) | f;
-                g[reg] = r;
+                g[reg] = FastArith.incDec(s, g[reg] & M32, false, true);
             }
             case FK_PUSH -> push(g[d.op & 7] & M32, 4);
             case FK_POP -> {
@@ -568,10 +553,10 @@ public final class X86Cpu implements CodeSource, SimdContext {
                 g[d.op & 7] = v & M32;
             }
             case FK_JCC8 -> {
-                if (alu.cond(d.op & 15)) jump32(s.rip + (byte) d.imm);
+                if (s.cond(d.op & 15)) jump32(s.rip + (byte) d.imm);
             }
             case FK_JCC32 -> {
-                if (alu.cond(d.op & 15)) jump32(s.rip + (int) d.imm);
+                if (s.cond(d.op & 15)) jump32(s.rip + (int) d.imm);
             }
             case FK_JMP8 -> jump32(s.rip + (byte) d.imm);
             case FK_MOV_RM_R -> rmStore(4, g[d.reg] & M32);
@@ -579,10 +564,10 @@ public final class X86Cpu implements CodeSource, SimdContext {
             case FK_MOV_R_IMM -> g[d.op & 7] = d.imm & M32;
             case FK_ALU_RM_IMM -> {
                 long b = d.op == 0x83 ? (byte) d.imm & M32 : d.imm & M32;
-                long r = alu.arith(d.reg, rmRead(4), b, 4);
+                long r = FastArith.arith32(s, d.reg, rmRead(4), b);
                 if (d.reg != 7) rmWrite(4, r);
             }
-            case FK_TEST_RM_R -> alu.arith(4, rmRead(4), g[d.reg] & M32, 4);
+            case FK_TEST_RM_R -> FastArith.arith32(s, 4, rmRead(4), g[d.reg] & M32);
             default -> execute();
         }
     }
@@ -813,6 +798,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
     }
 
     private void exception(int vec, boolean hasErr, int err) {
+        s.flags();
         lastException = vec;
         logInterrupt("exception", vec, hasErr, err);
         long rsp = g[RSP];
@@ -848,6 +834,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
      * {@code external}: hardware interrupt or exception (EXT bit of error codes).
      */
     private void interrupt(int vec, boolean hasErr, int err, boolean software, boolean external) {
+        s.flags();
         // A fault while delivering must leave the interrupted context intact for the next attempt.
         intCs.copyFrom(s.cs);
         intSs.copyFrom(s.ss);
@@ -1433,10 +1420,13 @@ public final class X86Cpu implements CodeSource, SimdContext {
     public void setGpr(int size, int r, long value) { setReg(size, r, value); }
 
     @Override
-    public long rflags() { return s.rflags; }
+    public long rflags() { return s.flags(); }
 
     @Override
-    public void setRflags(long value) { s.rflags = value; }
+    public void setRflags(long value) {
+        s.flags();
+        s.rflags = value;
+    }
 
     @Override
     public RuntimeException fault(int vector) { return vector == GP ? gp(0) : fault.set(vector, false, 0); }
@@ -1446,6 +1436,7 @@ public final class X86Cpu implements CodeSource, SimdContext {
     // =====================================================================================
 
     private void execute() {
+        s.flags();
         final DecodedInsn d = this.d;
         int op = d.op;
         long ipMask = s.cs.db ? 0xFFFF_FFFFL : 0xFFFF;
